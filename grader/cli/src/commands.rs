@@ -1,0 +1,455 @@
+//! The subcommands: parse-validated arguments in, an exit code out.
+
+use crate::display::Terminal;
+use crate::{EXIT_BUILD_FAILED, EXIT_FAILED, EXIT_PASSED};
+use anyhow::{bail, Context, Result};
+use grader_engine::builder::{Builder, Role};
+use grader_engine::manifest::{Course, Device};
+use grader_engine::probe::{CallResult, Limits, Probe};
+use grader_engine::run::{run, RunConfig, Silent};
+use grader_engine::suites;
+use grader_report::{CaseStatus, ExerciseStatus, Report};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The course checkout: `--course`, else the nearest enclosing directory with a course
+/// manifest, else the checkout this grader was built from.
+pub fn find_course(explicit: Option<&Path>) -> Result<PathBuf> {
+    let is_course = |p: &Path| p.join("grader/course/course.toml").is_file();
+    if let Some(p) = explicit {
+        if !is_course(p) {
+            bail!("{} is not a course checkout (no grader/course/course.toml)", p.display());
+        }
+        return Ok(p.canonicalize()?);
+    }
+    let cwd = std::env::current_dir()?;
+    if let Some(found) = cwd.ancestors().find(|p| is_course(p)) {
+        return Ok(found.to_path_buf());
+    }
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if is_course(&built_from) {
+        return Ok(built_from.canonicalize()?);
+    }
+    bail!("no course checkout found above {}; pass --course DIR", cwd.display())
+}
+
+fn load(root: &Path) -> Result<Course> {
+    Course::load(root, &suites::all()).context("invalid course manifest")
+}
+
+fn target_dir(course: &Path, explicit: Option<PathBuf>) -> PathBuf {
+    explicit.unwrap_or_else(|| course.join("target/grader"))
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum DeviceArg {
+    Cpu,
+    Cuda,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// What to grade: a stage (`stage1`), a module (`stage1.linalg`) or one exercise id.
+    #[arg(required_unless_present = "all")]
+    selection: Option<String>,
+    /// Grade every exercise of every stage.
+    #[arg(long, conflicts_with = "selection")]
+    all: bool,
+    /// A checkout of the course to grade (a student's fork, a fixture); default: this one.
+    #[arg(long, conflicts_with = "reference")]
+    submission: Option<PathBuf>,
+    /// Grade the reference solutions instead of the exercises.
+    #[arg(long)]
+    reference: bool,
+    /// Seed of the hidden cases (printed in every report; pass it again to replay a run).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where speed targets run. `cuda` needs a grader built with `--features cuda` and a GPU.
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: DeviceArg,
+    /// Write the JSON report (schema: grader/report/report.schema.json) to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the HTML report to FILE (default: target/grader/report.html).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Skip speed targets (their points are not awarded).
+    #[arg(long)]
+    no_speed: bool,
+    /// Shared build directory (default: target/grader in the course checkout).
+    #[arg(long, env = "GRADER_TARGET_DIR", value_name = "DIR")]
+    target_dir: Option<PathBuf>,
+    /// Print only the summary line.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
+    let course = load(root)?;
+    let role = if a.reference {
+        Role::Reference
+    } else {
+        let sub = a.submission.clone().unwrap_or_else(|| root.to_path_buf());
+        if !sub.is_dir() {
+            bail!("submission {} is not a directory", sub.display());
+        }
+        Role::Student { submission: sub.canonicalize()? }
+    };
+    let seed = a.seed.unwrap_or_else(|| {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        (t.as_nanos() as u64 ^ u64::from(std::process::id())) % 1_000_000
+    });
+    let config = RunConfig {
+        selection: if a.all { "all".into() } else { a.selection.clone().expect("clap requires it") },
+        seed,
+        role,
+        device: match a.device {
+            DeviceArg::Cpu => Device::Cpu,
+            DeviceArg::Cuda => Device::Cuda,
+        },
+        target_dir: Some(target_dir(root, a.target_dir.clone())),
+        limits: Limits::default(),
+        speed: !a.no_speed,
+    };
+    let mut term = Terminal::new(a.quiet);
+    let report = run(&course, &suites::all(), &config, &mut term)?;
+    let tdir = target_dir(root, a.target_dir);
+    std::fs::create_dir_all(&tdir).ok();
+    // The last result feeds `grader list`.
+    std::fs::write(tdir.join("last-report.json"), grader_report::render_json(&report))
+        .with_context(|| format!("failed to write {}", tdir.join("last-report.json").display()))?;
+    let html_path = a.html.unwrap_or_else(|| tdir.join("report.html"));
+    write(&html_path, &grader_report::render_html(&report)?)?;
+    if let Some(p) = &a.json {
+        write(p, &grader_report::render_json(&report))?;
+    }
+    if let Some(p) = &a.junit {
+        write(p, &grader_report::render_junit(&report)?)?;
+    }
+    term.footer(&report, &html_path);
+    Ok(exit_code(&report))
+}
+
+/// 0 passed, 1 failed, 3 build failed.
+pub fn exit_code(report: &Report) -> u8 {
+    if !report.build.ok {
+        EXIT_BUILD_FAILED
+    } else if report.exercises.iter().all(|e| e.status == ExerciseStatus::Passed) {
+        EXIT_PASSED
+    } else {
+        EXIT_FAILED
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    /// Only this stage (or module, or exercise).
+    selection: Option<String>,
+}
+
+pub fn list(root: &Path, a: ListArgs) -> Result<u8> {
+    let course = load(root)?;
+    let last: Option<Report> = std::fs::read_to_string(root.join("target/grader/last-report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let status: BTreeMap<&str, (&str, f64)> = last
+        .iter()
+        .flat_map(|r| r.exercises.iter())
+        .map(|e| (e.id.as_str(), (e.status.as_str(), e.score)))
+        .collect();
+    let sel = a.selection.unwrap_or_else(|| "all".into());
+    for stage in &course.stages {
+        let exercises: Vec<_> = stage.exercises.iter().filter(|e| course.select(&sel).iter().any(|s| s.id == e.id)).collect();
+        if exercises.is_empty() {
+            continue;
+        }
+        let done = exercises.iter().filter(|e| status.get(e.id.as_str()).is_some_and(|s| s.0 == "passed")).count();
+        let points: f64 = exercises.iter().map(|e| e.points).sum();
+        println!("{} — {} ({done}/{} passed, {points} points)", stage.id, stage.title, exercises.len());
+        for e in exercises {
+            let (st, score) = status.get(e.id.as_str()).copied().unwrap_or(("not graded", 0.0));
+            let speed = if e.speed.is_some() { " [speed]" } else { "" };
+            println!("  {:<40} {:<12} {:>5.1}/{:<4} {}{speed}", e.id, st, score, e.points, e.title);
+        }
+    }
+    if last.is_none() {
+        println!("\n(no results yet: run `grader check stage1`)");
+    }
+    Ok(EXIT_PASSED)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct HintArgs {
+    /// Exercise id, e.g. stage1.linalg.matmul.
+    id: String,
+    /// Which hint (1 = the gentlest). Default: the first.
+    #[arg(short = 'n', long, default_value_t = 1)]
+    number: usize,
+    /// Show every hint at once.
+    #[arg(long)]
+    all: bool,
+}
+
+pub fn hint(root: &Path, a: HintArgs) -> Result<u8> {
+    let course = load(root)?;
+    let Some(ex) = course.exercise(&a.id) else {
+        bail!("no exercise `{}`: see `grader list`", a.id);
+    };
+    println!("{} — {} ({} in exercises/{}/{})", ex.id, ex.title, ex.function, ex.stage, ex.file);
+    let n = ex.hints.len();
+    if a.all {
+        for (i, h) in ex.hints.iter().enumerate() {
+            println!("hint {}/{n}: {h}", i + 1);
+        }
+    } else {
+        let i = a.number.clamp(1, n);
+        println!("hint {i}/{n}: {}", ex.hints[i - 1]);
+        if i < n {
+            println!("(next: grader hint {} -n {})", ex.id, i + 1);
+        }
+    }
+    Ok(EXIT_PASSED)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CoverageArgs {
+    /// Only topics of this stage number (1..9).
+    #[arg(long)]
+    stage: Option<String>,
+    /// Fail (exit 1) when a topic of the shown stages is not covered.
+    #[arg(long)]
+    strict: bool,
+}
+
+pub fn coverage(root: &Path, a: CoverageArgs) -> Result<u8> {
+    let course = load(root)?;
+    let mut by_topic: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in course.exercises() {
+        for t in &e.topics {
+            by_topic.entry(t.as_str()).or_default().push(e.id.as_str());
+        }
+    }
+    let (mut covered, mut total) = (0, 0);
+    for t in course.topics.iter().filter(|t| a.stage.as_ref().is_none_or(|s| s.trim_start_matches("stage") == t.stage)) {
+        total += 1;
+        match by_topic.get(t.id.as_str()) {
+            Some(ex) => {
+                covered += 1;
+                println!("covered   {:<34} {}", t.id, ex.join(", "));
+            }
+            None => println!("MISSING   {:<34} {}", t.id, t.title),
+        }
+    }
+    println!("\n{covered}/{total} topics covered");
+    Ok(if a.strict && covered < total { EXIT_FAILED } else { EXIT_PASSED })
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DevCheckArgs {
+    /// Stage, module or exercise id (default: every stage).
+    selection: Option<String>,
+    /// Seeds to try, e.g. `--seeds 1,2,3`.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    seeds: Vec<u64>,
+}
+
+/// Every reference case passes and every stub case fails, for each seed.
+pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
+    let course = load(root)?;
+    let selection = a.selection.unwrap_or_else(|| "all".into());
+    let mut problems = Vec::new();
+    for seed in a.seeds {
+        for role in [Role::Reference, Role::Student { submission: root.to_path_buf() }] {
+            let config = RunConfig {
+                selection: selection.clone(),
+                seed,
+                role: role.clone(),
+                device: Device::Cpu,
+                target_dir: Some(target_dir(root, None)),
+                limits: Limits::default(),
+                speed: matches!(role, Role::Reference),
+            };
+            let report = run(&course, &suites::all(), &config, &mut Silent)?;
+            for ex in &report.exercises {
+                for c in &ex.cases {
+                    let bad = match role {
+                        Role::Reference => c.status != CaseStatus::Passed,
+                        Role::Student { .. } => c.status == CaseStatus::Passed,
+                    };
+                    if bad {
+                        problems.push(format!(
+                            "seed {seed}: {} case {} ({}): {} {} ({})",
+                            ex.id,
+                            c.index,
+                            c.label,
+                            role.name(),
+                            c.status.as_str(),
+                            c.message.as_deref().unwrap_or("")
+                        ));
+                    }
+                }
+                if matches!(role, Role::Reference) && ex.status != ExerciseStatus::Passed {
+                    let why = ex.speed.as_ref().and_then(|s| s.message.clone()).unwrap_or_default();
+                    problems.push(format!("seed {seed}: {} reference is {} {why}", ex.id, ex.status.as_str()));
+                }
+            }
+            println!(
+                "seed {seed} {:<9}: {} exercises, {} cases, score {}/{}",
+                role.name(),
+                report.exercises.len(),
+                report.exercises.iter().map(|e| e.cases.len()).sum::<usize>(),
+                report.score,
+                report.max_score
+            );
+        }
+    }
+    if problems.is_empty() {
+        println!("dev check: ok (every reference case passes, every stub case fails)");
+        Ok(EXIT_PASSED)
+    } else {
+        for p in &problems {
+            println!("PROBLEM {p}");
+        }
+        Ok(EXIT_FAILED)
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Calls used to measure the probe's per-case overhead.
+    #[arg(long, default_value_t = 2000)]
+    calls: usize,
+    /// Skip the cold build (it recompiles every dependency of a probe into a fresh directory).
+    #[arg(long)]
+    skip_cold: bool,
+}
+
+/// Benchmarks of the grader itself; see README's "Performance".
+pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
+    let course = load(root)?;
+    let stage = course.stage("stage1").context("stage1 missing")?.clone();
+    let quiet_run = |target: &Path, role: Role| -> Result<(f64, Report)> {
+        let config = RunConfig {
+            selection: "stage1".into(),
+            seed: 1,
+            role,
+            device: Device::Cpu,
+            target_dir: Some(target.to_path_buf()),
+            limits: Limits::default(),
+            speed: false,
+        };
+        let t = Instant::now();
+        let r = run(&course, &suites::all(), &config, &mut Silent)?;
+        Ok((t.elapsed().as_secs_f64(), r))
+    };
+    // A scratch submission: a copy of the course's exercises with the reference's sources, so
+    // that every case runs to completion.
+    let scratch = std::env::temp_dir().join(format!("grader-bench-{}", std::process::id()));
+    let src = scratch.join("exercises/stage1/src");
+    copy_dir(&root.join("solutions/stage1/src"), &src)?;
+    let student = Role::Student { submission: scratch.clone() };
+
+    if !a.skip_cold {
+        let cold_dir = scratch.join("cold-target");
+        let (t, _) = quiet_run(&cold_dir, student.clone())?;
+        println!("cold check (fresh target dir, deps + reference + student built, stage1 graded): {t:.2} s");
+    }
+    let target = target_dir(root, None);
+    let (warm_nochange, _) = quiet_run(&target, student.clone())?;
+    let (warm_nochange2, _) = quiet_run(&target, student.clone())?;
+    println!("warm check, nothing changed: {:.2} s", warm_nochange.min(warm_nochange2));
+
+    // One-line edit, then a check.
+    let file = src.join("linalg.rs");
+    let mut text = std::fs::read_to_string(&file)?;
+    text.push_str("\n// edited\n");
+    std::fs::write(&file, &text)?;
+    let (warm_edit, report) = quiet_run(&target, student.clone())?;
+    println!(
+        "warm check after a one-line edit: {warm_edit:.2} s (build {:.2} s, score {}/{})",
+        report.build.duration_s, report.score, report.max_score
+    );
+
+    // Direct cost: compile that crate alone after the same kind of edit, plus the time its
+    // cases take when called (the student's call times, measured by the grader's clock).
+    let direct_target = scratch.join("direct-target");
+    let mut direct = |touch: bool| -> Result<f64> {
+        if touch {
+            text.push_str("// again\n");
+            std::fs::write(&file, &text)?;
+        }
+        let t = Instant::now();
+        let st = std::process::Command::new("cargo")
+            .args(["build", "--release", "--quiet", "--manifest-path"])
+            .arg(scratch.join("exercises/stage1/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &direct_target)
+            .status()?;
+        anyhow::ensure!(st.success(), "direct build failed");
+        Ok(t.elapsed().as_secs_f64())
+    };
+    std::fs::copy(root.join("exercises/stage1/Cargo.toml"), scratch.join("exercises/stage1/Cargo.toml"))?;
+    std::fs::write(scratch.join("exercises/stage1/Cargo.toml"), format!("{}\n[workspace]\n", std::fs::read_to_string(scratch.join("exercises/stage1/Cargo.toml"))?))?;
+    direct(false)?;
+    let compile = direct(true)?;
+    let cases_s: f64 = report.exercises.iter().flat_map(|e| &e.cases).filter_map(|c| c.time_ms).sum::<f64>() / 1e3;
+    let baseline = compile + cases_s;
+    // The edit above also changed the graded copy; grade it once more after this edit so the
+    // comparison is for the same edit size.
+    let (warm_edit2, _) = quiet_run(&target, student.clone())?;
+    let warm = warm_edit.min(warm_edit2);
+    println!("direct: compile the crate {compile:.2} s + run its cases {cases_s:.3} s = {baseline:.2} s");
+    println!("warm check / direct = {:.2} (target <= 1.3)", warm / baseline);
+
+    // Probe overhead per case: a round trip for a tiny call against calling it in-process.
+    let built = Builder::new(root, Some(target.clone())).build(&stage, &Role::Reference, &mut |_| {})?;
+    let exe = built.executable.context("reference probe did not build")?;
+    let mut probe = Probe::new(&exe, Limits::default());
+    let input = grader_protocol::Value::List(vec![vec![1.0, 2.0].into(), vec![3.0, 4.0].into()]);
+    let timeout = Duration::from_secs(10);
+    for _ in 0..100 {
+        probe.call("stage1.linalg.dot", &input, timeout);
+    }
+    let t = Instant::now();
+    for _ in 0..a.calls {
+        match probe.call("stage1.linalg.dot", &input, timeout) {
+            CallResult::Returned { .. } => {}
+            other => bail!("probe call failed: {other:?}"),
+        }
+    }
+    let per_call_us = t.elapsed().as_secs_f64() * 1e6 / a.calls as f64;
+    let t = Instant::now();
+    let mut acc = 0.0;
+    for i in 0..a.calls {
+        acc += std::hint::black_box([1.0f64, 2.0]).iter().zip([3.0, 4.0 + i as f64]).map(|(x, y)| x * y).sum::<f64>();
+    }
+    std::hint::black_box(acc);
+    let direct_us = t.elapsed().as_secs_f64() * 1e6 / a.calls as f64;
+    println!("probe overhead per case: {:.1} µs (round trip {per_call_us:.1} µs, direct call {direct_us:.3} µs; target < 1000 µs)", per_call_us - direct_us);
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(EXIT_PASSED)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}

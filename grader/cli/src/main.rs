@@ -1,0 +1,86 @@
+//! `grader`: builds a student's code, runs the hidden suites against it, and says what it found.
+//!
+//! Exit codes (also in README.md):
+//! - 0: every selected exercise passed
+//! - 1: some exercise failed or is not started
+//! - 2: bad command line (unknown flag, missing argument)
+//! - 3: the submission did not compile
+//! - 4: grader error (bad manifest, unknown exercise, the reference failed, I/O)
+
+mod commands;
+mod display;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code: everything passed.
+pub const EXIT_PASSED: u8 = 0;
+/// Exit code: some exercise failed or was not started.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: the submission did not compile.
+pub const EXIT_BUILD_FAILED: u8 = 3;
+/// Exit code: the grader itself could not do its job.
+pub const EXIT_GRADER_ERROR: u8 = 4;
+
+#[derive(Parser, Debug)]
+#[command(name = "grader", version, about = "Grades the course's exercises against hidden test suites", long_about = None)]
+pub struct Cli {
+    /// The course checkout whose manifest, suites and reference solutions are used
+    /// (default: the enclosing checkout of the current directory).
+    #[arg(long, global = true, env = "GRADER_COURSE")]
+    course: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build and grade exercises: `grader check stage1`, `grader check stage1.linalg.matmul`.
+    Check(commands::CheckArgs),
+    /// List stages and exercises, with the status of the last check.
+    List(commands::ListArgs),
+    /// Show the hints of an exercise, one at a time.
+    Hint(commands::HintArgs),
+    /// Show which study-plan topics the exercises cover.
+    Coverage(commands::CoverageArgs),
+    /// Measure the grader: cold and warm checks, and the probe's per-case overhead.
+    Bench(commands::BenchArgs),
+    /// Course authors: prove that every stub fails and every reference solution passes.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DevCommand {
+    /// Grade the reference (must be full marks) and the untouched stubs (every case must fail).
+    Check(commands::DevCheckArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let course = match commands::find_course(cli.course.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(EXIT_GRADER_ERROR);
+        }
+    };
+    let result = match cli.command {
+        Command::Check(a) => commands::check(&course, a),
+        Command::List(a) => commands::list(&course, a),
+        Command::Hint(a) => commands::hint(&course, a),
+        Command::Coverage(a) => commands::coverage(&course, a),
+        Command::Bench(a) => commands::bench(&course, a),
+        Command::Dev { command: DevCommand::Check(a) } => commands::dev_check(&course, a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_GRADER_ERROR)
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Builds probes: the glue of a stage linked against either the student's sources or the
+//! reference solutions, in a workspace the grader owns.
+//!
+//! Both roles are built with the same `grade` profile into one shared target directory, so the
+//! dependencies compile once per machine and a student's edit recompiles only their crate and
+//! the glue. The student's crate gets the course's own `Cargo.toml`: of the submission, only
+//! `src/**/*.rs` is used.
+
+use crate::manifest::Stage;
+use cargo_metadata::diagnostic::DiagnosticLevel;
+use cargo_metadata::Message;
+use grader_report::Diagnostic;
+use std::fs;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Whose code a probe runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// The course's reference solutions.
+    Reference,
+    /// A checkout of the course (a student's repository) whose `exercises/` is graded.
+    Student { submission: PathBuf },
+}
+
+impl Role {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Role::Reference => "reference",
+            Role::Student { .. } => "student",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("failed to prepare the build workspace at {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("failed to start cargo: {0}")]
+    Cargo(std::io::Error),
+    #[error("{0}")]
+    Layout(String),
+    #[error("the glue manifest {path} is malformed: {message}")]
+    Glue { path: PathBuf, message: String },
+}
+
+/// A successful or failed build.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The probe executable, when the build succeeded.
+    pub executable: Option<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub duration_s: f64,
+}
+
+/// Progress of a build, for a spinner.
+pub enum BuildProgress<'a> {
+    Compiling(&'a str),
+}
+
+/// Where builds happen.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    pub course_root: PathBuf,
+    /// Shared by every build: `<course>/target/grader` unless told otherwise.
+    pub target_dir: PathBuf,
+}
+
+fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, BuildError> {
+    r.map_err(|source| BuildError::Io { path: path.to_path_buf(), source })
+}
+
+/// Writes `contents` unless the file already holds exactly that (keeps mtimes, so cargo's
+/// freshness checks see an unchanged file as unchanged).
+fn write_if_changed(path: &Path, contents: &[u8]) -> Result<(), BuildError> {
+    if fs::read(path).ok().as_deref() == Some(contents) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        io(dir, fs::create_dir_all(dir))?;
+    }
+    io(path, fs::write(path, contents))
+}
+
+/// A stable short name for a submission path, so each submission gets its own workspace.
+fn path_tag(p: &Path) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in p.to_string_lossy().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+impl Builder {
+    pub fn new(course_root: &Path, target_dir: Option<PathBuf>) -> Builder {
+        Builder {
+            course_root: course_root.to_path_buf(),
+            target_dir: target_dir.unwrap_or_else(|| course_root.join("target/grader")),
+        }
+    }
+
+    /// Builds the probe of `stage` for `role`.
+    pub fn build(&self, stage: &Stage, role: &Role, progress: &mut dyn FnMut(BuildProgress)) -> Result<Built, BuildError> {
+        let started = Instant::now();
+        let ws = match role {
+            Role::Reference => self.target_dir.join("ws").join(&stage.id).join("reference"),
+            Role::Student { submission } => {
+                let abs = submission.canonicalize().unwrap_or_else(|_| submission.clone());
+                self.target_dir.join("ws").join(&stage.id).join(format!("student-{}", path_tag(&abs)))
+            }
+        };
+        // Cargo names artifacts of path packages by their path *relative to the workspace
+        // root*: two workspaces that both had `subject/` would overwrite each other's rlibs in
+        // the shared target directory. The tag makes every relative path unique.
+        let tag = ws.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let subject = match role {
+            Role::Reference => self.course_root.join("solutions").join(&stage.crate_dir),
+            Role::Student { submission } => {
+                let dir = ws.join(format!("crate-{tag}"));
+                self.copy_student_crate(stage, submission, &dir)?;
+                dir
+            }
+        };
+        let probe_pkg = self.write_workspace(stage, &ws, &tag, &subject, matches!(role, Role::Student { .. }))?;
+
+        let mut child = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["build", "--profile", "grade", "--message-format", "json-diagnostic-rendered-ansi"])
+            // Only the probe is a root unit, so nothing else is uplifted into the shared directory.
+            .arg("--package")
+            .arg(&probe_pkg)
+            .arg("--manifest-path")
+            .arg(ws.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", self.target_dir.join("build"))
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(BuildError::Cargo)?;
+        let stderr = child.stderr.take().expect("piped");
+        // Cargo's own errors (bad manifest, missing lock entries) arrive on stderr.
+        let stderr_thread = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+        let mut diagnostics = Vec::new();
+        let mut executable = None;
+        let subject_prefix = format!("crate-{tag}/");
+        let student_file = |f: &str| -> Option<String> {
+            f.strip_prefix(subject_prefix.as_str()).map(|rest| format!("exercises/{}/{rest}", stage.crate_dir))
+        };
+        for msg in Message::parse_stream(BufReader::new(child.stdout.take().expect("piped"))) {
+            let Ok(msg) = msg else { continue };
+            match msg {
+                Message::CompilerArtifact(a) => {
+                    progress(BuildProgress::Compiling(&a.target.name));
+                    if let Some(exe) = a.executable {
+                        executable = Some(PathBuf::from(exe));
+                    }
+                }
+                Message::CompilerMessage(m) => {
+                    let d = &m.message;
+                    let level = match d.level {
+                        DiagnosticLevel::Error | DiagnosticLevel::Ice => "error",
+                        DiagnosticLevel::Warning => "warning",
+                        _ => continue,
+                    };
+                    let span = d.spans.iter().find(|s| s.is_primary).or(d.spans.first());
+                    let file = span.map(|s| s.file_name.clone());
+                    let in_student = file.as_deref().and_then(student_file);
+                    // Warnings matter only in the student's own files; errors anywhere stop the
+                    // build (an error in the glue means a public signature was changed).
+                    if level == "warning" && in_student.is_none() {
+                        continue;
+                    }
+                    let mut message = d.message.clone();
+                    if level == "error" && in_student.is_none() && file.is_some() {
+                        message.push_str(" (in the grader's glue: did you change a public function's signature or type?)");
+                    }
+                    let rendered = strip_ansi(d.rendered.as_deref().unwrap_or(&d.message));
+                    diagnostics.push(Diagnostic {
+                        level: level.to_string(),
+                        message,
+                        file: in_student.or(file),
+                        line: span.map(|s| s.line_start as u32),
+                        column: span.map(|s| s.column_start as u32),
+                        rendered: rendered.replace(subject_prefix.as_str(), &format!("exercises/{}/", stage.crate_dir)),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let status = child.wait().map_err(BuildError::Cargo)?;
+        let cargo_stderr = stderr_thread.join().unwrap_or_default();
+        let duration_s = started.elapsed().as_secs_f64();
+        if !status.success() {
+            if !diagnostics.iter().any(|d| d.level == "error") {
+                let text = strip_ansi(&cargo_stderr);
+                let last = text.lines().filter(|l| !l.trim().is_empty()).rev().take(20).collect::<Vec<_>>();
+                let last: Vec<&str> = last.into_iter().rev().collect();
+                diagnostics.push(Diagnostic {
+                    level: "error".into(),
+                    message: "cargo failed before compiling".into(),
+                    file: None,
+                    line: None,
+                    column: None,
+                    rendered: last.join("\n"),
+                });
+            }
+            return Ok(Built { executable: None, diagnostics, duration_s });
+        }
+        let exe = executable.ok_or_else(|| BuildError::Layout("cargo reported no probe executable".into()))?;
+        // Every workspace's probe is uplifted to the same path: keep a private copy. It is
+        // replaced by rename, never rewritten in place, so a probe still running elsewhere keeps
+        // its own file.
+        let private = ws.join("runner");
+        let bytes = io(&exe, fs::read(&exe))?;
+        if fs::read(&private).ok() != Some(bytes) {
+            static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = ws.join(format!(".runner-{}-{n}", std::process::id()));
+            io(&tmp, fs::copy(&exe, &tmp))?;
+            io(&private, fs::rename(&tmp, &private))?;
+        }
+        Ok(Built { executable: Some(private), diagnostics, duration_s })
+    }
+
+    /// The course's `Cargo.toml` for the stage crate, with the submission's `src/**/*.rs`.
+    fn copy_student_crate(&self, stage: &Stage, submission: &Path, dest: &Path) -> Result<(), BuildError> {
+        let course_manifest = self.course_root.join("exercises").join(&stage.crate_dir).join("Cargo.toml");
+        let manifest = io(&course_manifest, fs::read(&course_manifest))?;
+        write_if_changed(&dest.join("Cargo.toml"), &manifest)?;
+        let src = submission.join("exercises").join(&stage.crate_dir).join("src");
+        if !src.is_dir() {
+            return Err(BuildError::Layout(format!(
+                "{} has no exercises/{}/src: is it a checkout of the course?",
+                submission.display(),
+                stage.crate_dir
+            )));
+        }
+        let mut wanted = Vec::new();
+        collect_rs(&src, Path::new(""), &mut wanted).map_err(|source| BuildError::Io { path: src.clone(), source })?;
+        for rel in &wanted {
+            let bytes = io(&src.join(rel), fs::read(src.join(rel)))?;
+            write_if_changed(&dest.join("src").join(rel), &bytes)?;
+        }
+        // Files the student deleted must not linger in the grader's copy.
+        let mut present = Vec::new();
+        let dsrc = dest.join("src");
+        collect_rs(&dsrc, Path::new(""), &mut present).map_err(|source| BuildError::Io { path: dsrc.clone(), source })?;
+        for rel in present.iter().filter(|p| !wanted.contains(p)) {
+            io(&dsrc.join(rel), fs::remove_file(dsrc.join(rel)))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the build workspace and returns the probe's package name.
+    fn write_workspace(&self, stage: &Stage, ws: &Path, tag: &str, subject: &Path, subject_is_member: bool) -> Result<String, BuildError> {
+        let abs = |p: &Path| p.to_string_lossy().replace('\\', "/");
+        let glue_dir = self.course_root.join("grader/probes").join(&stage.probe);
+        let glue_path = glue_dir.join("Cargo.toml");
+        let glue_text = io(&glue_path, fs::read_to_string(&glue_path))?;
+        let mut glue: toml::Table = glue_text
+            .parse()
+            .map_err(|e: toml::de::Error| BuildError::Glue { path: glue_path.clone(), message: e.to_string() })?;
+        glue.remove("workspace");
+        // Bin paths and path dependencies become absolute; the stage crate points at the subject.
+        // Each workspace's binary gets its own name: binaries are copied ("uplifted") to one
+        // shared directory, where two workspaces' `runner`s would overwrite each other.
+        match glue.get_mut("bin") {
+            Some(toml::Value::Array(bins)) if bins.len() == 1 => {
+                let b = bins[0].as_table_mut().ok_or_else(|| BuildError::Glue { path: glue_path.clone(), message: "[[bin]] is not a table".into() })?;
+                b.insert("name".into(), toml::Value::String(format!("runner-{tag}")));
+                if let Some(toml::Value::String(p)) = b.get_mut("path") {
+                    *p = abs(&glue_dir.join(&*p));
+                }
+            }
+            _ => return Err(BuildError::Glue { path: glue_path.clone(), message: "needs exactly one [[bin]]".into() }),
+        }
+        let subject_pkg = read_package_name(&subject.join("Cargo.toml"))?;
+        let probe_pkg = read_package_name(&glue_path)?;
+        let deps = glue
+            .get_mut("dependencies")
+            .and_then(|d| d.as_table_mut())
+            .ok_or_else(|| BuildError::Glue { path: glue_path.clone(), message: "no [dependencies]".into() })?;
+        for (name, dep) in deps.iter_mut() {
+            let Some(t) = dep.as_table_mut() else { continue };
+            if name == &stage.crate_dir {
+                t.insert("path".into(), toml::Value::String(abs(subject)));
+                t.insert("package".into(), toml::Value::String(subject_pkg.clone()));
+            } else if let Some(toml::Value::String(p)) = t.get_mut("path") {
+                *p = abs(&glue_dir.join(&*p));
+            }
+        }
+        let glue_out = toml::to_string(&glue).expect("toml serialises");
+        write_if_changed(&ws.join(format!("probe-{tag}/Cargo.toml")), glue_out.as_bytes())?;
+
+        let members = if subject_is_member {
+            format!(r#"["probe-{tag}", "crate-{tag}"]"#)
+        } else {
+            format!(r#"["probe-{tag}"]"#)
+        };
+        let root = format!(
+            "# Written by the grader: a build workspace for one stage's probe. Do not edit.\n\
+             [workspace]\nresolver = \"2\"\nmembers = {members}\n\n\
+             [profile.grade]\ninherits = \"release\"\npanic = \"unwind\"\ndebug = false\n"
+        );
+        write_if_changed(&ws.join("Cargo.toml"), root.as_bytes())?;
+        // The course's lock file pins every dependency, so a probe build needs no network and
+        // resolves to exactly the versions the course was tested with.
+        let lock = self.course_root.join("Cargo.lock");
+        if ws.join("Cargo.lock").metadata().is_err() {
+            if let Ok(bytes) = fs::read(&lock) {
+                write_if_changed(&ws.join("Cargo.lock"), &bytes)?;
+            }
+        }
+        Ok(probe_pkg)
+    }
+}
+
+fn read_package_name(manifest: &Path) -> Result<String, BuildError> {
+    let text = io(manifest, fs::read_to_string(manifest))?;
+    let t: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| BuildError::Glue { path: manifest.to_path_buf(), message: e.to_string() })?;
+    t.get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| BuildError::Glue { path: manifest.to_path_buf(), message: "no package.name".into() })
+}
+
+/// Relative paths of regular `.rs` files under `dir` (symbolic links are ignored).
+fn collect_rs(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let Ok(entries) = fs::read_dir(dir.join(rel)) else { return Ok(()) };
+    for entry in entries {
+        let entry = entry?;
+        let ft = entry.file_type()?;
+        let r = rel.join(entry.file_name());
+        if ft.is_dir() {
+            collect_rs(dir, &r, out)?;
+        } else if ft.is_file() && r.extension().is_some_and(|e| e == "rs") {
+            out.push(r);
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+/// Removes ANSI colour sequences.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

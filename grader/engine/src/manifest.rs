@@ -1,0 +1,388 @@
+//! The course manifest: stages, exercises, points, tolerances, hints and speed targets.
+//!
+//! `grader/course/course.toml` lists the stages; each stage's exercises live in
+//! `grader/course/<stage>/<module>.toml`, one file per week of the study plan. Everything is
+//! validated when the grader starts: a bad manifest is an error that names the file, the exercise
+//! and the field, never a surprise half-way through a student's run.
+
+use crate::suite::ExerciseSuite;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The manifest format this grader reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("failed to read {path}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: exercise `{exercise}`: field `{field}`: {message}")]
+    Invalid { path: PathBuf, exercise: String, field: &'static str, message: String },
+    #[error("{path}: {message}")]
+    Course { path: PathBuf, message: String },
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct CourseFile {
+    format_version: u32,
+    stage: Vec<StageEntry>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct StageEntry {
+    id: String,
+    title: String,
+    #[serde(rename = "crate")]
+    crate_dir: String,
+    probe: String,
+    modules: Vec<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct ModuleFile {
+    format_version: u32,
+    title: String,
+    #[serde(default)]
+    exercise: Vec<ExerciseEntry>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct ExerciseEntry {
+    id: String,
+    title: String,
+    topics: Vec<String>,
+    points: f64,
+    file: String,
+    function: String,
+    #[serde(default)]
+    tolerance: Option<ToleranceEntry>,
+    #[serde(default)]
+    hints: Vec<String>,
+    #[serde(default)]
+    speed: Option<SpeedEntry>,
+    /// Per-case time limit in seconds (default: generous multiple of the reference's time).
+    #[serde(default)]
+    timeout_s: Option<f64>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+struct ToleranceEntry {
+    atol: f64,
+    rtol: f64,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+struct SpeedEntry {
+    max_ratio: f64,
+    #[serde(default = "default_device")]
+    device: String,
+    #[serde(default = "default_rounds")]
+    rounds: usize,
+    #[serde(default = "default_weight")]
+    weight: f64,
+}
+
+fn default_device() -> String {
+    "cpu".into()
+}
+fn default_rounds() -> usize {
+    7
+}
+fn default_weight() -> f64 {
+    0.25
+}
+
+/// Where a speed target runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    Cpu,
+    Cuda,
+}
+
+impl Device {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Device::Cpu => "cpu",
+            Device::Cuda => "cuda",
+        }
+    }
+}
+
+/// A speed target: the student's median time over the reference's, measured side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpeedTarget {
+    pub max_ratio: f64,
+    pub device: Device,
+    /// Timed rounds after one warm-up.
+    pub rounds: usize,
+    /// Share of the exercise's points that the speed target carries.
+    pub weight: f64,
+}
+
+/// One graded exercise, validated.
+#[derive(Debug, Clone)]
+pub struct Exercise {
+    pub id: String,
+    pub stage: String,
+    pub module: String,
+    pub title: String,
+    pub topics: Vec<String>,
+    pub points: f64,
+    /// The student's file, relative to the stage crate (`src/linalg.rs`).
+    pub file: String,
+    pub function: String,
+    pub tolerance: crate::compare::Tolerance,
+    pub hints: Vec<String>,
+    pub speed: Option<SpeedTarget>,
+    pub timeout_s: Option<f64>,
+    /// The manifest file that declares it.
+    pub source: PathBuf,
+}
+
+/// One stage, validated.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub id: String,
+    pub title: String,
+    pub crate_dir: String,
+    pub probe: String,
+    pub modules: Vec<(String, String)>,
+    pub exercises: Vec<Exercise>,
+}
+
+/// One study-plan topic from `topics.tsv`.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub id: String,
+    pub stage: String,
+    pub title: String,
+}
+
+/// The whole course.
+#[derive(Debug, Clone)]
+pub struct Course {
+    pub root: PathBuf,
+    pub stages: Vec<Stage>,
+    pub topics: Vec<Topic>,
+}
+
+const DEFAULT_TOLERANCE: ToleranceEntry = ToleranceEntry { atol: 1e-9, rtol: 1e-7 };
+
+impl Course {
+    /// Loads and validates the manifest under `root/grader/course`, checking every exercise
+    /// against the hidden suites compiled into this grader.
+    pub fn load(root: &Path, suites: &[ExerciseSuite]) -> Result<Course, ManifestError> {
+        let dir = root.join("grader/course");
+        let topics = load_topics(&dir.join("topics.tsv"))?;
+        let topic_ids: HashSet<&str> = topics.iter().map(|t| t.id.as_str()).collect();
+        let course_path = dir.join("course.toml");
+        let course: CourseFile = parse(&course_path)?;
+        if course.format_version != FORMAT_VERSION {
+            return Err(ManifestError::Course {
+                path: course_path,
+                message: format!(
+                    "format_version {} is not supported (this grader reads {FORMAT_VERSION})",
+                    course.format_version
+                ),
+            });
+        }
+        let suite_ids: HashSet<&str> = suites.iter().map(|s| s.id).collect();
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut stages = Vec::new();
+        for s in course.stage {
+            let mut exercises = Vec::new();
+            let mut modules = Vec::new();
+            for m in &s.modules {
+                let path = dir.join(&s.id).join(format!("{m}.toml"));
+                let file: ModuleFile = parse(&path)?;
+                if file.format_version != FORMAT_VERSION {
+                    return Err(ManifestError::Course {
+                        path,
+                        message: format!("format_version {} is not supported", file.format_version),
+                    });
+                }
+                modules.push((m.clone(), file.title.clone()));
+                for e in file.exercise {
+                    let ex = validate(e, &s.id, m, &path, &topic_ids, &suite_ids)?;
+                    if let Some(first) = seen.insert(ex.id.clone(), path.clone()) {
+                        return Err(invalid(
+                            &path,
+                            &ex.id,
+                            "id",
+                            format!("declared twice (also in {})", first.display()),
+                        ));
+                    }
+                    exercises.push(ex);
+                }
+            }
+            stages.push(Stage {
+                id: s.id,
+                title: s.title,
+                crate_dir: s.crate_dir,
+                probe: s.probe,
+                modules,
+                exercises,
+            });
+        }
+        if let Some(orphan) = suites.iter().find(|s| !seen.contains_key(s.id)) {
+            return Err(ManifestError::Course {
+                path: dir,
+                message: format!("hidden suite `{}` has no exercise in the manifest", orphan.id),
+            });
+        }
+        Ok(Course { root: root.to_path_buf(), stages, topics })
+    }
+
+    /// All exercises in manifest order.
+    pub fn exercises(&self) -> impl Iterator<Item = &Exercise> {
+        self.stages.iter().flat_map(|s| s.exercises.iter())
+    }
+
+    pub fn exercise(&self, id: &str) -> Option<&Exercise> {
+        self.exercises().find(|e| e.id == id)
+    }
+
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
+    /// Exercises selected by a stage id, a module prefix (`stage1.linalg`) or an exact id.
+    pub fn select(&self, selector: &str) -> Vec<&Exercise> {
+        self.exercises()
+            .filter(|e| {
+                e.id == selector
+                    || e.id.starts_with(&format!("{selector}."))
+                    || selector == "all"
+            })
+            .collect()
+    }
+}
+
+fn invalid(path: &Path, exercise: &str, field: &'static str, message: String) -> ManifestError {
+    ManifestError::Invalid { path: path.to_path_buf(), exercise: exercise.to_string(), field, message }
+}
+
+fn validate(
+    e: ExerciseEntry,
+    stage: &str,
+    module: &str,
+    path: &Path,
+    topics: &HashSet<&str>,
+    suites: &HashSet<&str>,
+) -> Result<Exercise, ManifestError> {
+    let prefix = format!("{stage}.{module}.");
+    let name_ok = e.id.strip_prefix(&prefix).is_some_and(|rest| {
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    });
+    if !name_ok {
+        return Err(invalid(path, &e.id, "id", format!("must look like `{prefix}name` (lowercase, digits, `_`)")));
+    }
+    if e.title.trim().is_empty() {
+        return Err(invalid(path, &e.id, "title", "is empty".into()));
+    }
+    if e.topics.is_empty() {
+        return Err(invalid(path, &e.id, "topics", "names no study-plan topic".into()));
+    }
+    for t in &e.topics {
+        if !topics.contains(t.as_str()) {
+            return Err(invalid(path, &e.id, "topics", format!("unknown topic id `{t}` (see grader/course/topics.tsv)")));
+        }
+    }
+    if !(e.points.is_finite() && e.points > 0.0) {
+        return Err(invalid(path, &e.id, "points", format!("must be a positive number, got {}", e.points)));
+    }
+    let tol = e.tolerance.unwrap_or(DEFAULT_TOLERANCE);
+    for (name, v) in [("atol", tol.atol), ("rtol", tol.rtol)] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(invalid(path, &e.id, "tolerance", format!("{name} must be a finite number >= 0, got {v}")));
+        }
+    }
+    if e.hints.is_empty() {
+        return Err(invalid(path, &e.id, "hints", "needs at least one hint".into()));
+    }
+    if !e.file.starts_with("src/") || !e.file.ends_with(".rs") {
+        return Err(invalid(path, &e.id, "file", format!("must be a path like `src/module.rs`, got `{}`", e.file)));
+    }
+    let speed = match e.speed {
+        None => None,
+        Some(s) => {
+            let device = match s.device.as_str() {
+                "cpu" => Device::Cpu,
+                "cuda" => Device::Cuda,
+                other => return Err(invalid(path, &e.id, "speed.device", format!("must be `cpu` or `cuda`, got `{other}`"))),
+            };
+            if !(s.max_ratio.is_finite() && s.max_ratio >= 1.0) {
+                return Err(invalid(path, &e.id, "speed.max_ratio", format!("must be >= 1.0, got {}", s.max_ratio)));
+            }
+            if !(3..=51).contains(&s.rounds) {
+                return Err(invalid(path, &e.id, "speed.rounds", format!("must be between 3 and 51, got {}", s.rounds)));
+            }
+            if !(0.0..=1.0).contains(&s.weight) {
+                return Err(invalid(path, &e.id, "speed.weight", format!("must be between 0 and 1, got {}", s.weight)));
+            }
+            Some(SpeedTarget { max_ratio: s.max_ratio, device, rounds: s.rounds, weight: s.weight })
+        }
+    };
+    if !suites.contains(e.id.as_str()) {
+        return Err(invalid(path, &e.id, "id", "has no hidden suite in grader/engine/src/suites".into()));
+    }
+    if let Some(t) = e.timeout_s {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(invalid(path, &e.id, "timeout_s", format!("must be a positive number, got {t}")));
+        }
+    }
+    Ok(Exercise {
+        id: e.id,
+        stage: stage.to_string(),
+        module: module.to_string(),
+        title: e.title,
+        topics: e.topics,
+        points: e.points,
+        file: e.file,
+        function: e.function,
+        tolerance: crate::compare::Tolerance::new(tol.atol, tol.rtol),
+        hints: e.hints,
+        speed,
+        timeout_s: e.timeout_s,
+        source: path.to_path_buf(),
+    })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ManifestError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    toml::from_str(&text).map_err(|e| ManifestError::Parse { path: path.to_path_buf(), message: e.to_string() })
+}
+
+fn load_topics(path: &Path) -> Result<Vec<Topic>, ManifestError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    let mut topics = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut parts = line.splitn(3, '\t');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(id), Some(stage), Some(title)) => topics.push(Topic {
+                id: id.to_string(),
+                stage: stage.to_string(),
+                title: title.to_string(),
+            }),
+            _ => {
+                return Err(ManifestError::Parse {
+                    path: path.to_path_buf(),
+                    message: format!("line {}: expected `id<TAB>stage<TAB>title`", n + 1),
+                })
+            }
+        }
+    }
+    Ok(topics)
+}

@@ -1,0 +1,339 @@
+//! One grading run: build the probes, run every selected exercise's hidden cases through the
+//! student's probe and the reference's, judge, time, score, and tell observers as it goes.
+
+use crate::builder::{BuildError, BuildProgress, Builder, Role};
+use crate::manifest::{Course, Device, Exercise};
+use crate::probe::{CallResult, Limits, Probe};
+use crate::speed::{self, SpeedPlan};
+use crate::suite::{CheckCtx, ExerciseSuite, Gen};
+use grader_report::{
+    BuildResult, CaseResult, CaseStatus, ExerciseResult, ExerciseStatus, Report, SpeedResult, SpeedStatus, Summary,
+    SCHEMA_VERSION,
+};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// What to grade and how.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// `stage1`, `stage1.linalg`, `stage1.linalg.matmul` or `all`.
+    pub selection: String,
+    pub seed: u64,
+    pub role: Role,
+    pub device: Device,
+    /// Shared build directory (default `<course>/target/grader`).
+    pub target_dir: Option<PathBuf>,
+    pub limits: Limits,
+    /// Run speed targets (on by default).
+    pub speed: bool,
+}
+
+/// Things observers hear about while a run goes on.
+pub enum Event<'a> {
+    Started { selection: &'a str, seed: u64, exercises: usize, submission: &'a str },
+    BuildStarted { role: &'a str, stage: &'a str },
+    Compiling { role: &'a str, unit: &'a str },
+    BuildFinished { role: &'a str, stage: &'a str, ok: bool, duration_s: f64 },
+    ExerciseStarted { id: &'a str, cases: usize },
+    CaseFinished { id: &'a str, case: &'a CaseResult },
+    SpeedStarted { id: &'a str, rounds: usize },
+    ExerciseFinished(&'a ExerciseResult),
+    Finished(&'a Report),
+}
+
+/// Anything that consumes the event stream: the terminal display, a test's recorder.
+pub trait Observer {
+    fn event(&mut self, event: &Event);
+}
+
+/// Observers that ignore everything.
+pub struct Silent;
+impl Observer for Silent {
+    fn event(&mut self, _: &Event) {}
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("nothing matches `{0}`: see `grader list` for exercise ids")]
+    NoMatch(String),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("the reference solutions of {stage} do not build (a course bug):\n{log}")]
+    ReferenceBuild { stage: String, log: String },
+    #[error("the reference failed on {exercise} case {case} ({label}): {message} (a course bug)")]
+    Reference { exercise: String, case: usize, label: String, message: String },
+    #[error("{0}")]
+    Device(String),
+}
+
+/// Whether a CUDA device can run GPU targets here; the error says why not.
+pub fn cuda_available() -> Result<(), String> {
+    if cfg!(feature = "cuda") {
+        if std::path::Path::new("/dev/nvidiactl").exists() {
+            Ok(())
+        } else {
+            Err("no NVIDIA GPU found on this machine (/dev/nvidiactl is missing)".into())
+        }
+    } else {
+        Err("this grader was built without the `cuda` feature (cargo build --features cuda)".into())
+    }
+}
+
+/// Grades `config.selection` of `course`.
+pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &mut dyn Observer) -> Result<Report, RunError> {
+    let started = Instant::now();
+    let selected = course.select(&config.selection);
+    if selected.is_empty() {
+        return Err(RunError::NoMatch(config.selection.clone()));
+    }
+    let suites: HashMap<&str, &ExerciseSuite> = suites.iter().map(|s| (s.id, s)).collect();
+    let submission = match &config.role {
+        Role::Reference => course.root.join("solutions").display().to_string(),
+        Role::Student { submission } => submission.display().to_string(),
+    };
+    obs.event(&Event::Started { selection: &config.selection, seed: config.seed, exercises: selected.len(), submission: &submission });
+    let gpu = match config.device {
+        Device::Cuda => cuda_available(),
+        Device::Cpu => Err("run with --device cuda on a machine with an NVIDIA GPU".into()),
+    };
+
+    let builder = Builder::new(&course.root, config.target_dir.clone());
+    let mut build = BuildResult { ok: true, duration_s: 0.0, diagnostics: Vec::new() };
+    let mut results = Vec::new();
+    let mut stage_ids: Vec<&str> = selected.iter().map(|e| e.stage.as_str()).collect();
+    stage_ids.dedup();
+    for stage_id in stage_ids {
+        let stage = course.stage(stage_id).expect("selected exercises belong to a stage");
+        let exercises: Vec<&Exercise> = selected.iter().copied().filter(|e| e.stage == stage_id).collect();
+
+        obs.event(&Event::BuildStarted { role: "reference", stage: stage_id });
+        let reference = builder.build(stage, &Role::Reference, &mut |p| {
+            let BuildProgress::Compiling(u) = p;
+            obs.event(&Event::Compiling { role: "reference", unit: u });
+        })?;
+        obs.event(&Event::BuildFinished { role: "reference", stage: stage_id, ok: reference.executable.is_some(), duration_s: reference.duration_s });
+        let Some(ref_exe) = reference.executable else {
+            let log = reference.diagnostics.iter().map(|d| d.rendered.as_str()).collect::<Vec<_>>().join("\n");
+            return Err(RunError::ReferenceBuild { stage: stage_id.to_string(), log });
+        };
+
+        let student_exe = match &config.role {
+            Role::Reference => Some(ref_exe.clone()),
+            role @ Role::Student { .. } => {
+                obs.event(&Event::BuildStarted { role: "student", stage: stage_id });
+                let built = builder.build(stage, role, &mut |p| {
+                    let BuildProgress::Compiling(u) = p;
+                    obs.event(&Event::Compiling { role: "student", unit: u });
+                })?;
+                obs.event(&Event::BuildFinished { role: "student", stage: stage_id, ok: built.executable.is_some(), duration_s: built.duration_s });
+                build.duration_s += built.duration_s;
+                build.ok &= built.executable.is_some();
+                build.diagnostics.extend(built.diagnostics);
+                built.executable
+            }
+        };
+
+        let Some(student_exe) = student_exe else {
+            for ex in exercises {
+                let r = ExerciseResult {
+                    id: ex.id.clone(),
+                    title: ex.title.clone(),
+                    topics: ex.topics.clone(),
+                    status: ExerciseStatus::BuildFailed,
+                    score: 0.0,
+                    max_score: ex.points,
+                    atol: ex.tolerance.atol,
+                    rtol: ex.tolerance.rtol,
+                    cases: Vec::new(),
+                    speed: None,
+                    hint: ex.hints.first().cloned(),
+                    duration_s: 0.0,
+                };
+                obs.event(&Event::ExerciseFinished(&r));
+                results.push(r);
+            }
+            continue;
+        };
+
+        let mut student = Probe::new(&student_exe, config.limits);
+        let mut refp = Probe::new(&ref_exe, config.limits);
+        for ex in exercises {
+            let suite = suites[ex.id.as_str()];
+            let r = grade_exercise(ex, suite, config, &gpu, &mut student, &mut refp, obs)?;
+            obs.event(&Event::ExerciseFinished(&r));
+            results.push(r);
+        }
+    }
+
+    let mut summary = Summary::default();
+    for r in &results {
+        match r.status {
+            ExerciseStatus::Passed => summary.passed += 1,
+            ExerciseStatus::Failed => summary.failed += 1,
+            ExerciseStatus::NotStarted => summary.not_started += 1,
+            ExerciseStatus::BuildFailed => summary.build_failed += 1,
+        }
+    }
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        grader_version: env!("CARGO_PKG_VERSION").to_string(),
+        selection: config.selection.clone(),
+        seed: config.seed,
+        submission,
+        role: config.role.name().to_string(),
+        device: config.device.as_str().to_string(),
+        score: round2(results.iter().map(|r| r.score).sum()),
+        max_score: round2(results.iter().map(|r| r.max_score).sum()),
+        build,
+        exercises: results,
+        summary,
+        duration_s: started.elapsed().as_secs_f64(),
+    };
+    obs.event(&Event::Finished(&report));
+    Ok(report)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn grade_exercise(
+    ex: &Exercise,
+    suite: &ExerciseSuite,
+    config: &RunConfig,
+    gpu: &Result<(), String>,
+    student: &mut Probe,
+    reference: &mut Probe,
+    obs: &mut dyn Observer,
+) -> Result<ExerciseResult, RunError> {
+    let started = Instant::now();
+    let mut gen = Gen::new(config.seed, &ex.id);
+    let cases = (suite.cases)(&mut gen);
+    obs.event(&Event::ExerciseStarted { id: &ex.id, cases: cases.len() });
+    let reference_timeout = Duration::from_secs(60);
+    let mut results = Vec::with_capacity(cases.len());
+    for (index, case) in cases.iter().enumerate() {
+        let (expected, ref_time) = match reference.call(&ex.id, &case.input, reference_timeout) {
+            CallResult::Returned { value, elapsed } => (value, elapsed),
+            CallResult::Panicked { message, .. } | CallResult::Died { message, .. } => {
+                return Err(RunError::Reference { exercise: ex.id.clone(), case: index, label: case.label.clone(), message })
+            }
+        };
+        let timeout = match ex.timeout_s {
+            Some(t) => Duration::from_secs_f64(t),
+            None => (ref_time * 20 + Duration::from_secs(2)).min(Duration::from_secs(60)),
+        };
+        let mut result = CaseResult {
+            index,
+            label: case.label.clone(),
+            status: CaseStatus::Passed,
+            message: None,
+            mismatch: None,
+            time_ms: None,
+            reference_ms: Some(ref_time.as_secs_f64() * 1e3),
+        };
+        match student.call(&ex.id, &case.input, timeout) {
+            CallResult::Returned { value, elapsed } => {
+                result.time_ms = Some(elapsed.as_secs_f64() * 1e3);
+                let ctx = CheckCtx { input: &case.input, expected: &expected, got: &value, tol: ex.tolerance };
+                if let Err(f) = suite.check.judge(&ctx) {
+                    result.status = CaseStatus::Wrong;
+                    result.message = Some(f.message);
+                    result.mismatch = f.mismatch;
+                }
+            }
+            CallResult::Panicked { message, location } => {
+                let todo = message.starts_with("not yet implemented") || message.starts_with("not implemented");
+                result.status = if todo { CaseStatus::NotImplemented } else { CaseStatus::Panicked };
+                let at = location.map(|l| format!(" at {}", student_path(&l, &ex.stage))).unwrap_or_default();
+                result.message = Some(if todo {
+                    format!("`{}` is still a stub (`todo!()`{at})", ex.function)
+                } else {
+                    format!("panicked{at}: {message}")
+                });
+            }
+            CallResult::Died { status, message } => {
+                result.status = status;
+                result.message = Some(message);
+            }
+        }
+        obs.event(&Event::CaseFinished { id: &ex.id, case: &result });
+        results.push(result);
+    }
+
+    let passed = results.iter().filter(|c| c.status == CaseStatus::Passed).count();
+    let all_passed = passed == results.len();
+    let speed = ex.speed.as_ref().filter(|_| config.speed).map(|target| {
+        let device = target.device.as_str();
+        let not = |status, message: String| SpeedResult {
+            status,
+            device: device.to_string(),
+            label: String::new(),
+            max_ratio: target.max_ratio,
+            median_ratio: None,
+            ratios: Vec::new(),
+            student_median_ms: None,
+            reference_median_ms: None,
+            message: Some(message),
+        };
+        let needs_gpu = target.device == Device::Cuda || config.device == Device::Cuda;
+        match (&gpu, needs_gpu, suite.speed_input) {
+            (Err(why), true, _) => not(SpeedStatus::NeedsGpu, format!("needs a GPU: {why}")),
+            (_, _, None) => not(SpeedStatus::NotMeasured, "the suite has no speed input (course bug)".into()),
+            _ if !all_passed => not(SpeedStatus::NotMeasured, "not timed: the outputs must be right first".into()),
+            (_, _, Some(input)) => {
+                obs.event(&Event::SpeedStarted { id: &ex.id, rounds: target.rounds });
+                let plan = SpeedPlan {
+                    exercise: &ex.id,
+                    max_ratio: target.max_ratio,
+                    rounds: target.rounds,
+                    device,
+                    timeout: Duration::from_secs(60),
+                };
+                let tol = ex.tolerance;
+                let check = |input: &grader_protocol::Value, expected: &grader_protocol::Value, got: &grader_protocol::Value| {
+                    suite.check.judge(&CheckCtx { input, expected, got, tol }).map_err(|f| f.message)
+                };
+                speed::measure(&plan, student, reference, &mut gen, input, &check)
+            }
+        }
+    });
+
+    let not_started = !results.is_empty() && results.iter().all(|c| c.status == CaseStatus::NotImplemented);
+    let speed_ok = speed.as_ref().is_none_or(|s| s.status == SpeedStatus::Passed);
+    let status = if not_started {
+        ExerciseStatus::NotStarted
+    } else if all_passed && speed_ok {
+        ExerciseStatus::Passed
+    } else {
+        ExerciseStatus::Failed
+    };
+    let weight = ex.speed.as_ref().filter(|_| config.speed).map_or(0.0, |t| t.weight);
+    let fraction = if results.is_empty() { 0.0 } else { passed as f64 / results.len() as f64 };
+    let speed_points = if speed.as_ref().is_some_and(|s| s.status == SpeedStatus::Passed) { weight } else { 0.0 };
+    let score = round2(ex.points * ((1.0 - weight) * fraction + speed_points));
+    Ok(ExerciseResult {
+        id: ex.id.clone(),
+        title: ex.title.clone(),
+        topics: ex.topics.clone(),
+        status,
+        score,
+        max_score: ex.points,
+        atol: ex.tolerance.atol,
+        rtol: ex.tolerance.rtol,
+        cases: results,
+        speed,
+        hint: if status == ExerciseStatus::Passed { None } else { ex.hints.first().cloned() },
+        duration_s: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Maps a panic location inside the grader's copy (`crate-<tag>/src/x.rs:3:5`) back to the
+/// student's path (`exercises/stage1/src/x.rs:3:5`).
+fn student_path(location: &str, stage: &str) -> String {
+    match location.strip_prefix("crate-").and_then(|rest| rest.split_once('/')) {
+        Some((_, path)) => format!("exercises/{stage}/{path}"),
+        None => location.to_string(),
+    }
+}

@@ -1,0 +1,136 @@
+//! Hidden suites: how each exercise's cases are generated from a seed and how outputs are judged.
+//!
+//! A suite never holds expected values: those come from running the reference solution on the
+//! same inputs. A suite says which inputs to try (edge cases are cases of their own, with a label
+//! that says what they are), how to compare, and which input to time for the speed target.
+
+use crate::compare::{self, Tolerance};
+use grader_protocol::Value;
+use grader_report::Mismatch;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// One hidden input, with a label a student can read ("singular 3x3", "empty vector").
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub label: String,
+    pub input: Value,
+}
+
+impl Case {
+    pub fn new(label: impl Into<String>, input: impl Into<Value>) -> Case {
+        Case { label: label.into(), input: input.into() }
+    }
+}
+
+/// Why an output was judged wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    pub mismatch: Option<Mismatch>,
+}
+
+impl Failure {
+    pub fn msg(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), mismatch: None }
+    }
+}
+
+/// What a custom check sees.
+pub struct CheckCtx<'a> {
+    pub input: &'a Value,
+    /// The reference's output on the same input.
+    pub expected: &'a Value,
+    pub got: &'a Value,
+    pub tol: Tolerance,
+}
+
+/// How outputs are judged.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Structural comparison with the reference's output: shapes, then allclose with the
+    /// exercise's tolerance; errors by variant name.
+    AllClose,
+    /// An exercise-specific judgement (eigenvector signs, statistical tests on samples...).
+    Custom(fn(&CheckCtx) -> Result<(), Failure>),
+}
+
+impl Check {
+    pub fn judge(&self, ctx: &CheckCtx) -> Result<(), Failure> {
+        match self {
+            Check::AllClose => compare::values(ctx.expected, ctx.got, ctx.tol),
+            Check::Custom(f) => f(ctx),
+        }
+    }
+}
+
+/// The hidden suite of one exercise.
+#[derive(Clone, Copy)]
+pub struct ExerciseSuite {
+    /// Must match an exercise id in the course manifest.
+    pub id: &'static str,
+    /// The cases, generated from the run's seed.
+    pub cases: fn(&mut Gen) -> Vec<Case>,
+    pub check: Check,
+    /// The input timed for the speed target, fresh for every round.
+    pub speed_input: Option<fn(&mut Gen) -> Case>,
+}
+
+/// Seeded generator of case inputs. Each exercise gets its own stream, derived from the run's
+/// seed and the exercise id, so selecting fewer exercises does not change anyone's cases.
+pub struct Gen {
+    rng: ChaCha8Rng,
+}
+
+impl Gen {
+    pub fn new(seed: u64, exercise_id: &str) -> Gen {
+        // FNV-1a of the id, mixed with the seed: stable across platforms and versions.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in exercise_id.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        Gen { rng: ChaCha8Rng::seed_from_u64(seed ^ h) }
+    }
+
+    /// The underlying RNG, for anything the helpers below do not cover.
+    pub fn rng(&mut self) -> &mut ChaCha8Rng {
+        &mut self.rng
+    }
+
+    /// Uniform in `[lo, hi)`.
+    pub fn float(&mut self, lo: f64, hi: f64) -> f64 {
+        self.rng.random_range(lo..hi)
+    }
+
+    /// Uniform integer in `[lo, hi]`.
+    pub fn int(&mut self, lo: i64, hi: i64) -> i64 {
+        self.rng.random_range(lo..=hi)
+    }
+
+    /// Uniform size in `[lo, hi]`.
+    pub fn size(&mut self, lo: usize, hi: usize) -> usize {
+        self.rng.random_range(lo..=hi)
+    }
+
+    /// `n` values uniform in `[lo, hi)`.
+    pub fn floats(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
+        (0..n).map(|_| self.float(lo, hi)).collect()
+    }
+
+    /// `n` standard normal values.
+    pub fn normals(&mut self, n: usize) -> Vec<f64> {
+        use rand_distr::{Distribution, StandardNormal};
+        (0..n).map(|_| StandardNormal.sample(&mut self.rng)).collect()
+    }
+
+    /// A `rows x cols` matrix with entries uniform in `[-1, 1)`.
+    pub fn matrix(&mut self, rows: usize, cols: usize) -> Value {
+        Value::matrix(rows, cols, self.floats(rows * cols, -1.0, 1.0))
+    }
+
+    /// A fresh seed for code under test that takes one (sampling exercises).
+    pub fn seed(&mut self) -> u64 {
+        self.rng.random()
+    }
+}

@@ -1,0 +1,10 @@
+//! Every hidden suite of the course, by stage.
+
+use crate::suite::ExerciseSuite;
+
+pub mod stage1;
+
+/// All suites, in manifest order within each module.
+pub fn all() -> Vec<ExerciseSuite> {
+    stage1::suites()
+}

@@ -1,0 +1,271 @@
+//! Proof that the hidden suites and the engine do what they claim, as a libtest-mimic harness:
+//!
+//! - every hidden case passes against the reference solutions and fails against the untouched
+//!   stubs, for several seeds (one trial per case and role);
+//! - every fixture submission in `tests/fixtures/` (correct, wrong, panicking, looping, aborting,
+//!   overflowing, lying...) gets exactly the verdict it declares.
+
+use grader_engine::builder::Role;
+use grader_engine::manifest::{Course, Device};
+use grader_engine::probe::Limits;
+use grader_engine::run::{run, RunConfig, Silent};
+use grader_engine::suite::Gen;
+use grader_engine::suites;
+use grader_report::{CaseStatus, Report};
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+const SEEDS: [u64; 2] = [1, 20261129];
+
+/// Trials that time code take this lock exclusively, so that no other trial's work runs on the
+/// machine's cores while they measure; every other trial shares it.
+static QUIET: RwLock<()> = RwLock::new(());
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn course() -> &'static Course {
+    static C: OnceLock<Course> = OnceLock::new();
+    C.get_or_init(|| Course::load(&root(), &suites::all()).expect("the course manifest is valid"))
+}
+
+fn config(selection: &str, seed: u64, role: Role, speed: bool) -> RunConfig {
+    RunConfig {
+        selection: selection.to_string(),
+        seed,
+        role,
+        device: Device::Cpu,
+        target_dir: Some(root().join("target/grader")),
+        limits: Limits::default(),
+        speed,
+    }
+}
+
+type Cache = Mutex<HashMap<(String, u64), Arc<OnceLock<Result<Report, String>>>>>;
+
+/// Grades the whole course once per (role, seed), whichever trial asks first.
+fn graded(role: &str, seed: u64) -> Result<Report, String> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cell = {
+        let mut map = CACHE.get_or_init(Default::default).lock().unwrap();
+        Arc::clone(map.entry((role.to_string(), seed)).or_default())
+    };
+    cell.get_or_init(|| {
+        let r = match role {
+            "reference" => Role::Reference,
+            _ => Role::Student { submission: root() },
+        };
+        run(course(), &suites::all(), &config("all", seed, r, false), &mut Silent).map_err(|e| e.to_string())
+    })
+    .clone()
+}
+
+fn hidden_case_trials() -> Vec<Trial> {
+    let mut trials = Vec::new();
+    let suites = suites::all();
+    for seed in SEEDS {
+        for s in &suites {
+            let cases = (s.cases)(&mut Gen::new(seed, s.id));
+            for (i, case) in cases.iter().enumerate() {
+                for role in ["reference", "stub"] {
+                    let id = s.id.to_string();
+                    let name = format!("{role}::{id}::seed{seed}::case{i} {}", case.label);
+                    trials.push(Trial::test(name, move || {
+                        let _shared = QUIET.read().unwrap_or_else(|e| e.into_inner());
+                        let report = graded(role, seed)?;
+                        let ex = report.exercises.iter().find(|e| e.id == id).ok_or("exercise not graded")?;
+                        let c = ex.cases.get(i).ok_or("case not graded")?;
+                        match (role, c.status) {
+                            ("reference", CaseStatus::Passed) => Ok(()),
+                            ("reference", st) => Err(format!("reference got {}: {}", st.as_str(), c.message.as_deref().unwrap_or("")).into()),
+                            (_, CaseStatus::Passed) => Err("the untouched stub passes this case: it tests nothing".into()),
+                            _ => Ok(()),
+                        }
+                    }));
+                }
+            }
+        }
+    }
+    trials
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    description: String,
+    base: String,
+    selection: String,
+    #[serde(default)]
+    speed: bool,
+    #[serde(default)]
+    edit: Vec<Edit>,
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Edit {
+    file: String,
+    find: String,
+    #[serde(default)]
+    replace: Option<String>,
+    #[serde(default)]
+    insert_after: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    exercise: Option<String>,
+    all_cases: Option<String>,
+    #[serde(default)]
+    cases: BTreeMap<String, String>,
+    other_cases: Option<String>,
+    message_contains: Option<String>,
+    speed: Option<String>,
+    #[serde(default)]
+    full_marks: bool,
+    #[serde(default)]
+    zero_marks: bool,
+    build_error_file: Option<String>,
+}
+
+fn snake<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v).unwrap().as_str().unwrap().to_string()
+}
+
+/// Builds the fixture's submission: a course-shaped directory with the base sources, edited.
+fn assemble(name: &str, f: &Fixture) -> Result<PathBuf, Failed> {
+    let base = match f.base.as_str() {
+        "reference" => root().join("solutions/stage1/src"),
+        "stub" => root().join("exercises/stage1/src"),
+        other => return Err(format!("unknown base `{other}`").into()),
+    };
+    let dir = root().join("target/grader/fixtures").join(name);
+    let src = dir.join("exercises/stage1/src");
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&base, &src).map_err(|e| e.to_string())?;
+    for e in &f.edit {
+        let path = dir.join("exercises/stage1").join(&e.file);
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        if text.matches(&e.find).count() != 1 {
+            return Err(format!("fixture edit: `{}` must occur exactly once in {}", e.find, e.file).into());
+        }
+        let new = match (&e.replace, &e.insert_after) {
+            (Some(r), None) => text.replacen(&e.find, r, 1),
+            (None, Some(ins)) => text.replacen(&e.find, &format!("{}\n{ins}", e.find), 1),
+            _ => return Err("fixture edit needs exactly one of replace / insert_after".into()),
+        };
+        std::fs::write(&path, new).map_err(|e| e.to_string())?;
+    }
+    Ok(dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
+    let dir = assemble(name, f)?;
+    let report = run(course(), &suites::all(), &config(&f.selection, 7, Role::Student { submission: dir }, f.speed), &mut Silent)
+        .map_err(|e| format!("the grader failed: {e}"))?;
+    let mut problems = Vec::new();
+    let e = &f.expect;
+    for ex in &report.exercises {
+        if let Some(want) = &e.exercise {
+            if &snake(ex.status) != want {
+                problems.push(format!("{}: status {}, expected {want}", ex.id, snake(ex.status)));
+            }
+        }
+        for c in &ex.cases {
+            let want = e.cases.get(&c.label).or(if e.cases.is_empty() { e.all_cases.as_ref() } else { e.other_cases.as_ref() });
+            if let Some(want) = want {
+                if &snake(c.status) != want {
+                    problems.push(format!("{} case {} ({}): {}, expected {want}: {}", ex.id, c.index, c.label, snake(c.status), c.message.as_deref().unwrap_or("")));
+                }
+            }
+        }
+        if let Some(want) = &e.speed {
+            let got = ex.speed.as_ref().map(|s| snake(s.status)).unwrap_or_else(|| "none".into());
+            if &got != want {
+                let detail = ex.speed.as_ref().and_then(|s| s.message.clone()).unwrap_or_default();
+                problems.push(format!("{}: speed {got}, expected {want} {detail}", ex.id));
+            }
+        }
+        if e.full_marks && ex.score != ex.max_score {
+            problems.push(format!("{}: score {}/{}, expected full marks", ex.id, ex.score, ex.max_score));
+        }
+        if e.zero_marks && ex.score != 0.0 {
+            problems.push(format!("{}: score {}, expected zero", ex.id, ex.score));
+        }
+    }
+    if let Some(needle) = &e.message_contains {
+        let found = report.exercises.iter().flat_map(|x| &x.cases).any(|c| c.message.as_deref().is_some_and(|m| m.contains(needle.as_str())));
+        if !found {
+            problems.push(format!("no case message contains `{needle}`"));
+        }
+    }
+    if let Some(file) = &e.build_error_file {
+        if report.build.ok {
+            problems.push("the build succeeded".into());
+        }
+        let d = report.build.diagnostics.iter().find(|d| d.level == "error");
+        match d {
+            Some(d) if d.file.as_deref() == Some(file.as_str()) && d.line.is_some() && d.rendered.contains(file.as_str()) => {}
+            other => problems.push(format!("expected a compiler error in {file} with a line, got {other:?}")),
+        }
+    }
+    if report.exercises.is_empty() {
+        problems.push("nothing was graded".into());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\n{}", f.description, problems.join("\n")).into())
+    }
+}
+
+fn fixture_trials() -> Vec<Trial> {
+    let dir = root().join("grader/engine/tests/fixtures");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().to_string();
+            Trial::test(format!("fixture::{name}"), move || {
+                let f: Fixture = toml::from_str(&std::fs::read_to_string(&p).map_err(|e| e.to_string())?)
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
+                let (_w, _r);
+                if f.speed {
+                    _w = QUIET.write().unwrap_or_else(|e| e.into_inner());
+                } else {
+                    _r = QUIET.read().unwrap_or_else(|e| e.into_inner());
+                }
+                check_fixture(&name, &f)
+            })
+        })
+        .collect()
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = hidden_case_trials();
+    trials.extend(fixture_trials());
+    libtest_mimic::run(&args, trials).exit();
+}

@@ -1,0 +1,287 @@
+//! Wire types between the grader and a probe: the only things that cross the trust boundary.
+//!
+//! A probe is a process built from a student's (or the reference) crate plus thin glue. The
+//! grader sends it [`Request`]s on its standard input and reads [`Reply`]s from a private pipe,
+//! each framed as a little-endian `u32` length followed by a postcard body. Values are plain data
+//! ([`Value`]), so nothing a probe sends can be more than an answer to compare.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::io::{self, Read, Write};
+
+/// Largest frame either side accepts; a longer length prefix is a protocol error, not an allocation.
+pub const MAX_FRAME: usize = 512 << 20;
+
+/// A value passed to or returned from an exercise function.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub enum Value {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Floats(Vec<f64>),
+    Ints(Vec<i64>),
+    /// Row-major matrix.
+    Matrix {
+        rows: usize,
+        cols: usize,
+        data: Vec<f64>,
+    },
+    /// A tuple or a struct's fields, in declaration order.
+    List(Vec<Value>),
+    /// An `Err` returned on purpose by the function: the error variant's name (for example
+    /// `Singular`). Compared by name, never by message.
+    Error(String),
+}
+
+impl Value {
+    /// A short name of the variant, for messages such as "expected a matrix, got a float".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Unit => "unit",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "float",
+            Value::Text(_) => "text",
+            Value::Floats(_) => "vector",
+            Value::Ints(_) => "integer vector",
+            Value::Matrix { .. } => "matrix",
+            Value::List(_) => "tuple",
+            Value::Error(_) => "error",
+        }
+    }
+
+    pub fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Value {
+        assert_eq!(rows * cols, data.len(), "matrix data length");
+        Value::Matrix { rows, cols, data }
+    }
+
+    // Accessors used by glue code. A wrong shape here is a bug in the course, never the
+    // student's: the grader's own tests drive every glue function with the reference.
+    pub fn float(&self) -> f64 {
+        match self {
+            Value::Float(x) => *x,
+            Value::Int(i) => *i as f64,
+            other => panic!("glue: expected a float, got {}", other.kind()),
+        }
+    }
+    pub fn int(&self) -> i64 {
+        match self {
+            Value::Int(i) => *i,
+            other => panic!("glue: expected an integer, got {}", other.kind()),
+        }
+    }
+    pub fn usize(&self) -> usize {
+        usize::try_from(self.int()).expect("glue: negative size")
+    }
+    pub fn bool(&self) -> bool {
+        match self {
+            Value::Bool(b) => *b,
+            other => panic!("glue: expected a bool, got {}", other.kind()),
+        }
+    }
+    pub fn text(&self) -> &str {
+        match self {
+            Value::Text(s) => s,
+            other => panic!("glue: expected text, got {}", other.kind()),
+        }
+    }
+    pub fn floats(&self) -> &[f64] {
+        match self {
+            Value::Floats(v) => v,
+            other => panic!("glue: expected a vector, got {}", other.kind()),
+        }
+    }
+    pub fn ints(&self) -> &[i64] {
+        match self {
+            Value::Ints(v) => v,
+            other => panic!("glue: expected an integer vector, got {}", other.kind()),
+        }
+    }
+    pub fn list(&self) -> &[Value] {
+        match self {
+            Value::List(v) => v,
+            other => panic!("glue: expected a tuple, got {}", other.kind()),
+        }
+    }
+    /// The `i`-th field of a tuple.
+    pub fn at(&self, i: usize) -> &Value {
+        &self.list()[i]
+    }
+    /// `(rows, cols, data)` of a matrix.
+    pub fn matrix_parts(&self) -> (usize, usize, &[f64]) {
+        match self {
+            Value::Matrix { rows, cols, data } => (*rows, *cols, data),
+            other => panic!("glue: expected a matrix, got {}", other.kind()),
+        }
+    }
+}
+
+impl From<f64> for Value {
+    fn from(x: f64) -> Self {
+        Value::Float(x)
+    }
+}
+impl From<bool> for Value {
+    fn from(x: bool) -> Self {
+        Value::Bool(x)
+    }
+}
+impl From<i64> for Value {
+    fn from(x: i64) -> Self {
+        Value::Int(x)
+    }
+}
+impl From<usize> for Value {
+    fn from(x: usize) -> Self {
+        Value::Int(x as i64)
+    }
+}
+impl From<Vec<f64>> for Value {
+    fn from(x: Vec<f64>) -> Self {
+        Value::Floats(x)
+    }
+}
+impl From<&[f64]> for Value {
+    fn from(x: &[f64]) -> Self {
+        Value::Floats(x.to_vec())
+    }
+}
+impl From<Vec<i64>> for Value {
+    fn from(x: Vec<i64>) -> Self {
+        Value::Ints(x)
+    }
+}
+impl From<String> for Value {
+    fn from(x: String) -> Self {
+        Value::Text(x)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(x: Vec<Value>) -> Self {
+        Value::List(x)
+    }
+}
+impl<A: Into<Value>, B: Into<Value>> From<(A, B)> for Value {
+    fn from((a, b): (A, B)) -> Self {
+        Value::List(vec![a.into(), b.into()])
+    }
+}
+impl<A: Into<Value>, B: Into<Value>, C: Into<Value>> From<(A, B, C)> for Value {
+    fn from((a, b, c): (A, B, C)) -> Self {
+        Value::List(vec![a.into(), b.into(), c.into()])
+    }
+}
+impl<T: Into<Value>, E: std::fmt::Debug> From<Result<T, E>> for Value {
+    /// `Err(e)` becomes [`Value::Error`] holding the variant's name: the text of `Debug` up to
+    /// the first `(`, `{` or space, so payloads and messages never decide a comparison.
+    fn from(r: Result<T, E>) -> Self {
+        match r {
+            Ok(v) => v.into(),
+            Err(e) => Value::Error(error_variant(&format!("{e:?}"))),
+        }
+    }
+}
+
+/// The variant name at the start of an error's `Debug` text.
+pub fn error_variant(debug: &str) -> String {
+    debug
+        .split(['(', '{', ' '])
+        .next()
+        .unwrap_or(debug)
+        .to_string()
+}
+
+/// What the grader asks of a probe.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub enum Request {
+    /// Decode `input` for `exercise` and hold it; nothing of the student's runs yet.
+    Prepare { exercise: String, input: Value },
+    /// Call the prepared function once. The grader's clock runs from this request to `Done`.
+    Call,
+    /// Send the output of the last call.
+    Fetch,
+}
+
+/// What a probe answers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub enum Reply {
+    Ready,
+    /// The glue has no function for this exercise id.
+    UnknownExercise(String),
+    /// The call returned or panicked; the output waits for `Fetch`.
+    Done,
+    Output(Outcome),
+}
+
+/// The result of one call of student (or reference) code.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Returned(Value),
+    Panicked { message: String, location: Option<String> },
+}
+
+/// Writes one frame.
+pub fn write_frame<W: Write, T: Serialize>(w: &mut W, msg: &T) -> io::Result<()> {
+    let body = postcard::to_stdvec(msg).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    w.write_all(&(body.len() as u32).to_le_bytes())?;
+    w.write_all(&body)?;
+    w.flush()
+}
+
+/// Reads one frame; `Ok(None)` on a clean end of stream before a frame starts.
+pub fn read_frame<R: Read, T: DeserializeOwned>(r: &mut R) -> io::Result<Option<T>> {
+    let mut len = [0u8; 4];
+    match r.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let len = u32::from_le_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes exceeds the limit of {MAX_FRAME}"),
+        ));
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    postcard::from_bytes(&body)
+        .map(Some)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip_including_non_finite_floats() {
+        let v = Value::List(vec![
+            Value::Floats(vec![1.5, f64::NAN, f64::INFINITY, -0.0]),
+            Value::matrix(1, 2, vec![3.0, 4.0]),
+            Value::Error("Singular".into()),
+        ]);
+        let mut buf = Vec::new();
+        write_frame(&mut buf, &Request::Prepare { exercise: "x".into(), input: v.clone() }).unwrap();
+        let back: Request = read_frame(&mut buf.as_slice()).unwrap().unwrap();
+        let Request::Prepare { input, .. } = back else { panic!("wrong request") };
+        let got = input.at(0).floats();
+        assert!(got[1].is_nan() && got[2] == f64::INFINITY && got[3].is_sign_negative());
+        assert_eq!(input.at(2), &Value::Error("Singular".into()));
+    }
+
+    #[test]
+    fn oversized_frame_is_an_error_not_an_allocation() {
+        let bytes = (u32::MAX).to_le_bytes();
+        let r: io::Result<Option<Reply>> = read_frame(&mut bytes.as_slice());
+        assert_eq!(r.unwrap_err().kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn error_variant_ignores_payload() {
+        assert_eq!(error_variant("ShapeMismatch { left: (2, 3) }"), "ShapeMismatch");
+        assert_eq!(error_variant("Singular"), "Singular");
+        assert_eq!(error_variant("Empty(3)"), "Empty");
+    }
+}

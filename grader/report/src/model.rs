@@ -1,0 +1,222 @@
+//! The report model: a run, its exercises, their cases.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One run of the grader over a selection of exercises.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Version of this schema; see `SCHEMA_VERSION`.
+    pub schema_version: u32,
+    /// Version of the grader that wrote the report.
+    pub grader_version: String,
+    /// What was asked for: `stage1`, `stage1.linalg.matmul`, `--all`...
+    pub selection: String,
+    /// Seed the hidden cases were generated from; `--seed` replays it.
+    pub seed: u64,
+    /// Path of the graded submission.
+    pub submission: String,
+    /// `student` or `reference`.
+    pub role: String,
+    /// Device asked for: `cpu` or `cuda`.
+    pub device: String,
+    /// Sum of exercise scores.
+    pub score: f64,
+    /// Sum of exercise maxima.
+    pub max_score: f64,
+    /// How the build of the submission went.
+    pub build: BuildResult,
+    pub exercises: Vec<ExerciseResult>,
+    /// Counts by exercise status.
+    pub summary: Summary,
+    /// Wall time of the whole run, in seconds.
+    pub duration_s: f64,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub not_started: usize,
+    pub build_failed: usize,
+}
+
+/// Outcome of compiling the submission's crate(s).
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct BuildResult {
+    pub ok: bool,
+    pub duration_s: f64,
+    /// Compiler errors (and warnings in the student's files), with file and line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One compiler message.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// `error` or `warning`.
+    pub level: String,
+    pub message: String,
+    /// Path relative to the submission, e.g. `exercises/stage1/src/linalg.rs`.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// The compiler's full rendering, as a terminal would show it.
+    pub rendered: String,
+}
+
+/// Status of an exercise.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExerciseStatus {
+    /// Every case and the speed target (if any) passed.
+    Passed,
+    /// At least one case or the speed target failed.
+    Failed,
+    /// Every case hit `todo!()`: the exercise has not been started.
+    NotStarted,
+    /// The crate did not compile, so nothing ran.
+    BuildFailed,
+}
+
+/// The result of one exercise.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct ExerciseResult {
+    /// Exercise id, e.g. `stage1.linalg.matmul`.
+    pub id: String,
+    pub title: String,
+    /// Study-plan topic ids this exercise trains.
+    pub topics: Vec<String>,
+    pub status: ExerciseStatus,
+    pub score: f64,
+    pub max_score: f64,
+    /// Tolerance used for comparisons.
+    pub atol: f64,
+    pub rtol: f64,
+    pub cases: Vec<CaseResult>,
+    /// The speed check, when the exercise has a target.
+    pub speed: Option<SpeedResult>,
+    /// The first hint, shown when the exercise did not pass.
+    pub hint: Option<String>,
+    pub duration_s: f64,
+}
+
+/// Status of one hidden case.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Passed,
+    /// Returned, but the output is wrong (shape, value or error variant).
+    Wrong,
+    /// Hit `todo!()` / `unimplemented!()`.
+    NotImplemented,
+    Panicked,
+    /// Did not answer within the time limit; the probe was killed.
+    TimedOut,
+    /// Overflowed its stack.
+    StackOverflow,
+    /// Exceeded the memory limit.
+    OutOfMemory,
+    /// The probe died another way: abort, signal, or an exit before answering.
+    Crashed,
+    /// Not run (the build failed).
+    Skipped,
+}
+
+/// The result of one hidden case.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct CaseResult {
+    /// Index of the case within the exercise.
+    pub index: usize,
+    /// What kind of input this is, e.g. `random 7x5 times 5x3`, `singular 3x3`.
+    pub label: String,
+    pub status: CaseStatus,
+    /// Why it did not pass, in words.
+    pub message: Option<String>,
+    /// Numeric comparison details, when values were compared.
+    pub mismatch: Option<Mismatch>,
+    /// Time of the student's call, milliseconds (grader's clock).
+    pub time_ms: Option<f64>,
+    /// Time of the reference's call on the same input, milliseconds.
+    pub reference_ms: Option<f64>,
+}
+
+/// Where and by how much a numeric output differs from the expected one.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Mismatch {
+    /// Path inside the output, e.g. `.1` for the second element of a tuple; empty at top level.
+    pub path: String,
+    pub max_abs_error: f64,
+    pub max_rel_error: f64,
+    /// Index of the worst element (row, col for a matrix).
+    pub worst_index: Vec<usize>,
+    /// Number of elements outside the tolerance, and of elements compared.
+    pub bad_count: usize,
+    pub total_count: usize,
+    /// A few (index, expected, got) samples, worst first.
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub index: Vec<usize>,
+    pub expected: f64,
+    pub got: f64,
+}
+
+/// Speed of the student's code relative to the reference, measured side by side.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct SpeedResult {
+    /// `passed`, `failed`, `needs_gpu` or `not_measured`.
+    pub status: SpeedStatus,
+    /// `cpu` or `cuda`.
+    pub device: String,
+    /// The input the timing used, in words.
+    pub label: String,
+    /// Largest allowed median ratio of student time to reference time.
+    pub max_ratio: f64,
+    /// Median over rounds of student time / reference time.
+    pub median_ratio: Option<f64>,
+    /// Per-round ratios.
+    pub ratios: Vec<f64>,
+    pub student_median_ms: Option<f64>,
+    pub reference_median_ms: Option<f64>,
+    pub message: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SpeedStatus {
+    Passed,
+    Failed,
+    /// A GPU target on a machine without one (or a grader built without `cuda`).
+    NeedsGpu,
+    /// Not timed because the exercise's outputs were wrong.
+    NotMeasured,
+}
+
+impl ExerciseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExerciseStatus::Passed => "passed",
+            ExerciseStatus::Failed => "failed",
+            ExerciseStatus::NotStarted => "not started",
+            ExerciseStatus::BuildFailed => "build failed",
+        }
+    }
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Passed => "passed",
+            CaseStatus::Wrong => "wrong output",
+            CaseStatus::NotImplemented => "not implemented",
+            CaseStatus::Panicked => "panicked",
+            CaseStatus::TimedOut => "timed out",
+            CaseStatus::StackOverflow => "stack overflow",
+            CaseStatus::OutOfMemory => "out of memory",
+            CaseStatus::Crashed => "crashed",
+            CaseStatus::Skipped => "skipped",
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The committed JSON Schema is the one the code generates (`UPDATE_SCHEMA=1 cargo test -p
+//! grader-report` rewrites it), and reports written by the writers follow the model.
+
+use grader_report::*;
+
+fn sample() -> Report {
+    Report {
+        schema_version: SCHEMA_VERSION,
+        grader_version: "0.1.0".into(),
+        selection: "stage1.linalg.dot".into(),
+        seed: 42,
+        submission: "/tmp/s".into(),
+        role: "student".into(),
+        device: "cpu".into(),
+        score: 1.0,
+        max_score: 2.0,
+        build: BuildResult { ok: true, duration_s: 0.5, diagnostics: vec![] },
+        exercises: vec![ExerciseResult {
+            id: "stage1.linalg.dot".into(),
+            title: "Dot product".into(),
+            topics: vec!["s1.linalg.vectors".into()],
+            status: ExerciseStatus::Failed,
+            score: 1.0,
+            max_score: 2.0,
+            atol: 1e-12,
+            rtol: 1e-10,
+            cases: vec![
+                CaseResult {
+                    index: 0,
+                    label: "empty <vectors> & \"quotes\"".into(),
+                    status: CaseStatus::Passed,
+                    message: None,
+                    mismatch: None,
+                    time_ms: Some(0.01),
+                    reference_ms: Some(0.01),
+                },
+                CaseResult {
+                    index: 1,
+                    label: "random 3".into(),
+                    status: CaseStatus::Wrong,
+                    message: Some("1 of 1 value outside <tolerance>".into()),
+                    mismatch: Some(Mismatch {
+                        path: String::new(),
+                        max_abs_error: 0.1,
+                        max_rel_error: 0.01,
+                        worst_index: vec![],
+                        bad_count: 1,
+                        total_count: 1,
+                        samples: vec![Sample { index: vec![], expected: 10.0, got: 10.1 }],
+                    }),
+                    time_ms: Some(0.01),
+                    reference_ms: Some(0.01),
+                },
+            ],
+            speed: Some(SpeedResult {
+                status: SpeedStatus::Failed,
+                device: "cpu".into(),
+                label: "random 512".into(),
+                max_ratio: 2.0,
+                median_ratio: Some(7.0),
+                ratios: vec![6.0, 7.0, 8.0],
+                student_median_ms: Some(70.0),
+                reference_median_ms: Some(10.0),
+                message: Some("slow".into()),
+            }),
+            hint: Some("zip".into()),
+            duration_s: 0.1,
+        }],
+        summary: Summary { passed: 0, failed: 1, not_started: 0, build_failed: 0 },
+        duration_s: 1.0,
+    }
+}
+
+#[test]
+fn committed_schema_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report.schema.json");
+    let generated = json_schema();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == generated, "report.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p grader-report");
+}
+
+#[test]
+fn schema_requires_the_documented_fields() {
+    let v: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+    let req: Vec<&str> = v["required"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    for f in ["schema_version", "score", "max_score", "exercises", "seed"] {
+        assert!(req.contains(&f), "{f} not required");
+    }
+    let ex = &v["$defs"]["ExerciseResult"]["required"];
+    for f in ["id", "status", "score", "max_score"] {
+        assert!(ex.as_array().unwrap().iter().any(|x| x == f), "exercise field {f} not required");
+    }
+}
+
+#[test]
+fn json_round_trips() {
+    let r = sample();
+    let back: Report = serde_json::from_str(&render_json(&r)).unwrap();
+    assert_eq!(back, r);
+    let v: serde_json::Value = serde_json::from_str(&render_json(&r)).unwrap();
+    assert_eq!(v["exercises"][0]["status"], "failed");
+    assert_eq!(v["exercises"][0]["cases"][1]["status"], "wrong");
+}
+
+#[test]
+fn junit_counts_failures_and_escapes() {
+    let x = render_junit(&sample()).unwrap();
+    assert!(x.contains(r#"<testsuite name="stage1.linalg.dot" tests="3""#), "{x}");
+    assert!(x.contains(r#"failures="2""#), "{x}");
+    assert!(x.contains("&lt;vectors&gt;"), "{x}");
+}
+
+#[test]
+fn html_is_self_contained_and_escaped() {
+    let h = render_html(&sample()).unwrap();
+    assert!(h.contains("empty &lt;vectors&gt;"), "labels are escaped");
+    assert!(h.contains("<svg"), "speed ratios are drawn");
+    assert!(h.contains("7.00x the reference"));
+    assert!(!h.contains("<script src") && !h.contains("<link "), "no external resources");
+}
