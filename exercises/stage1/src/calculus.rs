@@ -151,12 +151,7 @@ pub fn rosenbrock_hessian(x: &[f64], a: f64, b: f64) -> Result<Matrix, CalculusE
 /// along an eigenvector of `A` with eigenvalue `λ` by `1 - lr · λ`. If `lr` is above
 /// `2 / λ_max`, that factor exceeds 1 in size and the iterates blow up. The grader checks such
 /// a divergent run too: return it as it is, do not "fix" it.
-pub fn gradient_descent(
-    grad: &dyn Fn(&[f64]) -> Vec<f64>,
-    x0: &[f64],
-    lr: f64,
-    steps: usize,
-) -> Vec<Vec<f64>> {
+pub fn gradient_descent(grad: &dyn Fn(&[f64]) -> Vec<f64>, x0: &[f64], lr: f64, steps: usize) -> Vec<Vec<f64>> {
     todo!()
 }
 

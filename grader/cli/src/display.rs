@@ -42,6 +42,14 @@ impl Terminal {
             }
             for ex in &self.failures {
                 println!("\n---- {} ({}) ----", ex.id, ex.title);
+                if ex.status == ExerciseStatus::NotStarted {
+                    let first = ex.cases.first().and_then(|c| c.message.as_deref()).unwrap_or("still a stub");
+                    println!("  not started: {first}");
+                    if let Some(h) = &ex.hint {
+                        println!("  hint: {h}  (more: grader hint {})", ex.id);
+                    }
+                    continue;
+                }
                 let mut shown = 0;
                 for c in ex.cases.iter().filter(|c| c.status != CaseStatus::Passed) {
                     if shown == 3 {

@@ -305,7 +305,7 @@ impl Builder {
         let root = format!(
             "# Written by the grader: a build workspace for one stage's probe. Do not edit.\n\
              [workspace]\nresolver = \"2\"\nmembers = {members}\n\n\
-             [profile.grade]\ninherits = \"release\"\npanic = \"unwind\"\ndebug = false\n"
+             [profile.grade]\ninherits = \"release\"\npanic = \"unwind\"\ndebug = false\nincremental = true\n"
         );
         write_if_changed(&ws.join("Cargo.toml"), root.as_bytes())?;
         // The course's lock file pins every dependency, so a probe build needs no network and

@@ -110,12 +110,7 @@ pub fn numerical_gradient(f: &dyn Fn(&[f64]) -> f64, x: &[f64], h: f64) -> Vec<f
 }
 
 /// `f` at `x` with coordinate `i` moved by `si` and coordinate `j` by `sj` (`i != j`).
-fn f_shifted(
-    f: &dyn Fn(&[f64]) -> f64,
-    p: &mut [f64],
-    (i, si): (usize, f64),
-    (j, sj): (usize, f64),
-) -> f64 {
+fn f_shifted(f: &dyn Fn(&[f64]) -> f64, p: &mut [f64], (i, si): (usize, f64), (j, sj): (usize, f64)) -> f64 {
     let (xi, xj) = (p[i], p[j]);
     p[i] = xi + si;
     p[j] = xj + sj;
@@ -195,12 +190,7 @@ pub fn rosenbrock_hessian(x: &[f64], a: f64, b: f64) -> Result<Matrix, CalculusE
 }
 
 /// Plain gradient descent `x_{k+1} = x_k - lr ∇f(x_k)`; returns all `steps + 1` points.
-pub fn gradient_descent(
-    grad: &dyn Fn(&[f64]) -> Vec<f64>,
-    x0: &[f64],
-    lr: f64,
-    steps: usize,
-) -> Vec<Vec<f64>> {
+pub fn gradient_descent(grad: &dyn Fn(&[f64]) -> Vec<f64>, x0: &[f64], lr: f64, steps: usize) -> Vec<Vec<f64>> {
     let mut trajectory = Vec::with_capacity(steps + 1);
     trajectory.push(x0.to_vec());
     let mut x = x0.to_vec();
@@ -228,13 +218,7 @@ fn solve(h: &Matrix, r: &[f64]) -> Option<Vec<f64>> {
     let mut rhs = r.to_vec();
     for k in 0..n {
         // Partial pivoting: the largest entry of column k at or below the diagonal.
-        let p = (k..n).fold(k, |best, i| {
-            if m[(i, k)].abs() > m[(best, k)].abs() {
-                i
-            } else {
-                best
-            }
-        });
+        let p = (k..n).fold(k, |best, i| if m[(i, k)].abs() > m[(best, k)].abs() { i } else { best });
         if m[(p, k)].abs() <= threshold {
             return None;
         }

@@ -82,15 +82,15 @@ pub fn erf(x: f64) -> f64 {
     value.copysign(x) // erf is odd
 }
 
-/// The complementary error function `erfc(x) = 1 - erf(x)`, accurate in the far right tail
-/// where `1 - erf(x)` would round to 0 (erfc(10) ≈ 2e-45).
+/// The complementary error function `erfc(x) = 1 - erf(x)`, accurate in the right tail where
+/// `1 - erf(x)` loses digits (erfc(2) ≈ 0.005) or rounds to 0 (erfc(10) ≈ 2e-45).
 fn erfc(x: f64) -> f64 {
     if x.is_nan() {
         x
     } else if x < 0.0 {
         2.0 - erfc(-x) // erfc(-x) = 1 + erf(x)
-    } else if x < SERIES_LIMIT {
-        1.0 - erf_series(x)
+    } else if x < 1.0 {
+        1.0 - erf_series(x) // erfc(x) > 0.15 here: the subtraction costs at most three bits
     } else {
         erfc_continued_fraction(x)
     }
@@ -111,9 +111,10 @@ fn erf_series(x: f64) -> f64 {
     TWO_OVER_SQRT_PI * (-x2).exp() * sum
 }
 
-/// `erfc(x)` for `x >= 2.5` by the continued fraction
+/// `erfc(x)` for `x >= 1` by the continued fraction
 /// `erfc(x) = (e^(-x²) / √π) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + 2 / (x + ...)))))`,
-/// evaluated front to back with the modified Lentz method.
+/// evaluated front to back with the modified Lentz method. It needs ~190 steps at `x = 1`, ~40
+/// at `x = 2.5`, fewer beyond.
 fn erfc_continued_fraction(x: f64) -> f64 {
     if x > 27.3 {
         return 0.0; // e^(-x²) underflows: erfc is below the smallest f64

@@ -39,31 +39,18 @@ pub fn dispatch(id: &str) -> Option<Handler> {
         },
         "stage1.calculus.hessian" => |v: &Value| {
             let f = Objective::new(v.at(0));
-            value(calculus::numerical_hessian(
-                &|x| f.value(x),
-                v.at(1).floats(),
-                v.at(2).float(),
-            ))
+            value(calculus::numerical_hessian(&|x| f.value(x), v.at(1).floats(), v.at(2).float()))
         },
-        "stage1.calculus.rosenbrock_gradient" => |v: &Value| {
-            calculus::rosenbrock_gradient(v.at(0).floats(), v.at(1).float(), v.at(2).float()).into()
-        },
-        "stage1.calculus.rosenbrock_hessian" => |v: &Value| {
-            matrix_result(calculus::rosenbrock_hessian(
-                v.at(0).floats(),
-                v.at(1).float(),
-                v.at(2).float(),
-            ))
-        },
+        "stage1.calculus.rosenbrock_gradient" => {
+            |v: &Value| calculus::rosenbrock_gradient(v.at(0).floats(), v.at(1).float(), v.at(2).float()).into()
+        }
+        "stage1.calculus.rosenbrock_hessian" => {
+            |v: &Value| matrix_result(calculus::rosenbrock_hessian(v.at(0).floats(), v.at(1).float(), v.at(2).float()))
+        }
         "stage1.calculus.gradient_descent" => |v: &Value| {
             let f = Objective::new(v.at(0));
             let x0 = v.at(1).floats();
-            let points = calculus::gradient_descent(
-                &|x| f.gradient(x),
-                x0,
-                v.at(2).float(),
-                v.at(3).usize(),
-            );
+            let points = calculus::gradient_descent(&|x| f.gradient(x), x0, v.at(2).float(), v.at(3).usize());
             trajectory(points, x0.len())
         },
         "stage1.calculus.newton" => |v: &Value| {
@@ -152,22 +139,12 @@ enum Objective {
 impl Objective {
     fn new(spec: &Value) -> Objective {
         match spec.at(0).text() {
-            "quadratic" => Objective::Quadratic {
-                a: matrix(spec.at(1)),
-                b: spec.at(2).floats().to_vec(),
-            },
-            "rosenbrock" => Objective::Rosenbrock {
-                a: spec.at(1).float(),
-                b: spec.at(2).float(),
-                n: spec.at(3).usize(),
-            },
-            "logsumexp" => Objective::LogSumExp {
-                w: matrix(spec.at(1)),
-                mu: spec.at(2).float(),
-            },
-            "wave" => Objective::Wave {
-                c: spec.at(1).floats().to_vec(),
-            },
+            "quadratic" => Objective::Quadratic { a: matrix(spec.at(1)), b: spec.at(2).floats().to_vec() },
+            "rosenbrock" => {
+                Objective::Rosenbrock { a: spec.at(1).float(), b: spec.at(2).float(), n: spec.at(3).usize() }
+            }
+            "logsumexp" => Objective::LogSumExp { w: matrix(spec.at(1)), mu: spec.at(2).float() },
+            "wave" => Objective::Wave { c: spec.at(1).floats().to_vec() },
             other => panic!("glue: unknown function of several variables `{other}`"),
         }
     }
@@ -200,10 +177,9 @@ impl Objective {
                 let ax = mat_vec(a, x);
                 0.5 * dot(x, &ax) + dot(b, x)
             }
-            Objective::Rosenbrock { a, b, .. } => x
-                .windows(2)
-                .map(|p| b * (p[1] - p[0] * p[0]).powi(2) + (a - p[0]).powi(2))
-                .sum(),
+            Objective::Rosenbrock { a, b, .. } => {
+                x.windows(2).map(|p| b * (p[1] - p[0] * p[0]).powi(2) + (a - p[0]).powi(2)).sum()
+            }
             Objective::LogSumExp { w, mu } => {
                 let z = mat_vec(w, x);
                 let m = z.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
@@ -221,11 +197,7 @@ impl Objective {
         self.check(x, "grad");
         let n = x.len();
         match self {
-            Objective::Quadratic { a, b } => mat_vec(a, x)
-                .iter()
-                .zip(b)
-                .map(|(ax, bi)| ax + bi)
-                .collect(),
+            Objective::Quadratic { a, b } => mat_vec(a, x).iter().zip(b).map(|(ax, bi)| ax + bi).collect(),
             Objective::Rosenbrock { a, b, .. } => {
                 let mut g = vec![0.0; n];
                 for i in 0..n.saturating_sub(1) {
@@ -238,9 +210,7 @@ impl Objective {
             Objective::LogSumExp { w, mu } => {
                 // ∇ = Wᵀ softmax(W x) + mu x
                 let p = softmax(&mat_vec(w, x));
-                (0..n)
-                    .map(|j| (0..w.rows()).map(|k| w[(k, j)] * p[k]).sum::<f64>() + mu * x[j])
-                    .collect()
+                (0..n).map(|j| (0..w.rows()).map(|k| w[(k, j)] * p[k]).sum::<f64>() + mu * x[j]).collect()
             }
             Objective::Wave { c } => {
                 let e = 0.2 * (0.2 * x.iter().sum::<f64>()).exp();

@@ -14,14 +14,8 @@ pub fn suites() -> Vec<ExerciseSuite> {
         plain("stage1.calculus.derivative", derivative_cases),
         plain("stage1.calculus.gradient", gradient_cases),
         plain("stage1.calculus.hessian", hessian_cases),
-        plain(
-            "stage1.calculus.rosenbrock_gradient",
-            rosenbrock_derivative_cases,
-        ),
-        plain(
-            "stage1.calculus.rosenbrock_hessian",
-            rosenbrock_derivative_cases,
-        ),
+        plain("stage1.calculus.rosenbrock_gradient", rosenbrock_derivative_cases),
+        plain("stage1.calculus.rosenbrock_hessian", rosenbrock_derivative_cases),
         plain("stage1.calculus.gradient_descent", gradient_descent_cases),
         ExerciseSuite {
             id: "stage1.calculus.newton",
@@ -34,12 +28,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
 
 /// An exercise compared with the reference by allclose, without a speed target.
 fn plain(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
-    ExerciseSuite {
-        id,
-        cases,
-        check: Check::AllClose,
-        speed_input: None,
-    }
+    ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None }
 }
 
 fn list(items: Vec<Value>) -> Value {
@@ -53,9 +42,7 @@ fn text(s: &str) -> Value {
 // ---------------------------------------------------------------------------------------------
 // The chain rule.
 
-const ELEMENTARY: [&str; 8] = [
-    "sin", "cos", "exp", "ln", "square", "sqrt", "sigmoid", "tanh",
-];
+const ELEMENTARY: [&str; 8] = ["sin", "cos", "exp", "ln", "square", "sqrt", "sigmoid", "tanh"];
 
 /// `(φ(u), φ'(u))` for one elementary function, or `None` outside its domain.
 fn elementary(name: &str, u: f64) -> Option<(f64, f64)> {
@@ -77,40 +64,36 @@ fn elementary(name: &str, u: f64) -> Option<(f64, f64)> {
 
 /// A random chain of `len` functions that is well-behaved from `x`: every intermediate value
 /// stays within `[-5, 5]`, `ln` and `sqrt` see arguments >= 0.1 (far from their poles), each
-/// link's derivative is at most 3 in size and so is every product of consecutive ones up to
-/// `1e4`. Rounding differences between correct implementations then stay near `1e-13`.
+/// link's slope is at most 3 in size, and the running product of slopes stays within
+/// `[0.05, 50]`. So the final slope is far from zero (a wrong one cannot hide under `atol`), and
+/// no run of consecutive links amplifies a rounding error more than 1000-fold: correct
+/// implementations agree to ~1e-12.
 fn tame_chain(g: &mut Gen, len: usize, x: f64) -> Vec<&'static str> {
-    loop {
+    'restart: loop {
         let mut chain = Vec::with_capacity(len);
-        let mut slopes = Vec::with_capacity(len);
-        let mut u = x;
+        let (mut u, mut slope) = (x, 1.0f64);
         while chain.len() < len {
-            let name = ELEMENTARY[g.size(0, ELEMENTARY.len() - 1)];
-            let ok = match elementary(name, u) {
-                Some((v, d)) => {
-                    let pole = (name == "ln" || name == "sqrt") && u < 0.1;
-                    (!pole && v.abs() <= 5.0 && d.abs() <= 3.0).then_some((v, d))
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                if tries > 100 {
+                    continue 'restart; // stuck where no function fits: start again
                 }
-                None => None,
-            };
-            if let Some((v, d)) = ok {
-                chain.push(name);
-                slopes.push(d.abs());
-                u = v;
+                let name = ELEMENTARY[g.size(0, ELEMENTARY.len() - 1)];
+                let Some((v, d)) = elementary(name, u) else {
+                    continue;
+                };
+                let pole = (name == "ln" || name == "sqrt") && u < 0.1;
+                let product = (slope * d).abs();
+                if !pole && v.abs() <= 5.0 && d.abs() <= 3.0 && (0.05..=50.0).contains(&product) {
+                    chain.push(name);
+                    u = v;
+                    slope *= d;
+                    break;
+                }
             }
         }
-        // Largest product of consecutive slopes: how much a rounding error made early can grow.
-        let mut worst: f64 = 1.0;
-        for i in 0..len {
-            let mut p = 1.0;
-            for s in &slopes[i..] {
-                p *= s;
-                worst = worst.max(p);
-            }
-        }
-        if worst <= 1e4 {
-            return chain;
-        }
+        return chain;
     }
 }
 
@@ -119,25 +102,12 @@ fn chain_input(names: &[&str], x: f64) -> Value {
 }
 
 fn chain_rule_cases(g: &mut Gen) -> Vec<Case> {
-    let mut cases = vec![Case::new(
-        "empty chain (the identity)",
-        chain_input(&[], g.float(-3.0, 3.0)),
-    )];
+    let mut cases = vec![Case::new("empty chain (the identity)", chain_input(&[], g.float(-3.0, 3.0)))];
     for name in ELEMENTARY {
-        let x = if name == "ln" || name == "sqrt" {
-            g.float(0.2, 4.0)
-        } else {
-            g.float(-2.0, 2.0)
-        };
-        cases.push(Case::new(
-            format!("single function: {name}"),
-            chain_input(&[name], x),
-        ));
+        let x = if name == "ln" || name == "sqrt" { g.float(0.2, 4.0) } else { g.float(-2.0, 2.0) };
+        cases.push(Case::new(format!("single function: {name}"), chain_input(&[name], x)));
     }
-    cases.push(Case::new(
-        "sin then square: (sin x)²",
-        chain_input(&["sin", "square"], g.float(-2.0, 2.0)),
-    ));
+    cases.push(Case::new("sin then square: (sin x)²", chain_input(&["sin", "square"], g.float(-2.0, 2.0))));
     cases.push(Case::new(
         "exp then ln (inverse pair: value x, slope 1)",
         chain_input(&["exp", "ln"], g.float(-2.0, 2.0)),
@@ -149,35 +119,17 @@ fn chain_rule_cases(g: &mut Gen) -> Vec<Case> {
     for len in [3, 6] {
         let x = g.float(-1.5, 1.5);
         let chain = tame_chain(g, len, x);
-        cases.push(Case::new(
-            format!("random chain of {len}"),
-            chain_input(&chain, x),
-        ));
+        cases.push(Case::new(format!("random chain of {len}"), chain_input(&chain, x)));
     }
     for len in [25, 60] {
         let x = g.float(-1.5, 1.5);
         let chain = tame_chain(g, len, x);
-        cases.push(Case::new(
-            format!("long chain of {len}"),
-            chain_input(&chain, x),
-        ));
+        cases.push(Case::new(format!("long chain of {len}"), chain_input(&chain, x)));
     }
-    cases.push(Case::new(
-        "sigmoid far in its tail (x = 30: a tiny slope)",
-        chain_input(&["sigmoid"], 30.0),
-    ));
-    cases.push(Case::new(
-        "ln of a negative number (domain error)",
-        chain_input(&["ln"], -g.float(0.5, 3.0)),
-    ));
-    cases.push(Case::new(
-        "sqrt at exactly 0 (domain error: infinite slope)",
-        chain_input(&["sqrt"], 0.0),
-    ));
-    cases.push(Case::new(
-        "ln at exactly 0 (domain error)",
-        chain_input(&["ln"], 0.0),
-    ));
+    cases.push(Case::new("sigmoid far in its tail (x = 30: a tiny slope)", chain_input(&["sigmoid"], 30.0)));
+    cases.push(Case::new("ln of a negative number (domain error)", chain_input(&["ln"], -g.float(0.5, 3.0))));
+    cases.push(Case::new("sqrt at exactly 0 (domain error: infinite slope)", chain_input(&["sqrt"], 0.0)));
+    cases.push(Case::new("ln at exactly 0 (domain error)", chain_input(&["ln"], 0.0)));
     // cos x < 0 for x in (π/2, 3π/2): the error happens in the middle of the chain.
     cases.push(Case::new(
         "square, cos, then ln of a negative cosine (domain error mid-chain)",
@@ -209,24 +161,12 @@ fn derivative_cases(g: &mut Gen) -> Vec<Case> {
         derivative_input(quadratic, g.float(-2.0, 2.0), 0.1),
     ));
     let cubic = scalar("poly", g.floats(4, -2.0, 2.0));
-    cases.push(Case::new(
-        "cubic polynomial, h = 1e-3",
-        derivative_input(cubic, g.float(-2.0, 2.0), 1e-3),
-    ));
+    cases.push(Case::new("cubic polynomial, h = 1e-3", derivative_input(cubic, g.float(-2.0, 2.0), 1e-3)));
     let quintic = scalar("poly", g.floats(6, -1.0, 1.0));
-    cases.push(Case::new(
-        "degree-5 polynomial, h = 1e-5",
-        derivative_input(quintic, g.float(-1.5, 1.5), 1e-5),
-    ));
+    cases.push(Case::new("degree-5 polynomial, h = 1e-5", derivative_input(quintic, g.float(-1.5, 1.5), 1e-5)));
     for h in [1e-2, 1e-4, 1e-6] {
-        let f = scalar(
-            "sin_exp",
-            vec![g.float(1.0, 3.0), g.float(-1.0, 1.0), g.float(-0.5, 0.5)],
-        );
-        cases.push(Case::new(
-            format!("sin(a x + b) e^(c x), h = {h:e}"),
-            derivative_input(f, g.float(-2.0, 2.0), h),
-        ));
+        let f = scalar("sin_exp", vec![g.float(1.0, 3.0), g.float(-1.0, 1.0), g.float(-0.5, 0.5)]);
+        cases.push(Case::new(format!("sin(a x + b) e^(c x), h = {h:e}"), derivative_input(f, g.float(-2.0, 2.0), h)));
     }
     let f = scalar("sin_exp", vec![2.0, 0.3, 0.4]);
     cases.push(Case::new(
@@ -234,20 +174,11 @@ fn derivative_cases(g: &mut Gen) -> Vec<Case> {
         derivative_input(f, g.float(-1.0, 1.0), 0.5),
     ));
     let f = scalar("softplus", vec![g.float(0.5, 2.0)]);
-    cases.push(Case::new(
-        "softplus ln(1 + e^(a x)), h = 1e-4",
-        derivative_input(f, g.float(-3.0, 3.0), 1e-4),
-    ));
+    cases.push(Case::new("softplus ln(1 + e^(a x)), h = 1e-4", derivative_input(f, g.float(-3.0, 3.0), 1e-4)));
     let f = scalar("softplus", vec![1.0]);
-    cases.push(Case::new(
-        "softplus far on its flat side (x = -30), h = 1e-3",
-        derivative_input(f, -30.0, 1e-3),
-    ));
+    cases.push(Case::new("softplus far on its flat side (x = -30), h = 1e-3", derivative_input(f, -30.0, 1e-3)));
     let f = scalar("exp_sin", vec![g.float(1.0, 4.0)]);
-    cases.push(Case::new(
-        "e^(sin(a x)), h = 1e-5",
-        derivative_input(f, g.float(-2.0, 2.0), 1e-5),
-    ));
+    cases.push(Case::new("e^(sin(a x)), h = 1e-5", derivative_input(f, g.float(-2.0, 2.0), 1e-5)));
     let f = scalar("exp_sin", vec![1.0]);
     cases.push(Case::new(
         "tiny h = 1e-10 (rounding error dominates the estimate)",
@@ -334,117 +265,66 @@ fn point_input(f: Value, x: Vec<f64>, h: f64) -> Value {
 fn gradient_cases(g: &mut Gen) -> Vec<Case> {
     let mut cases = Vec::new();
     let f = quadratic(spd(g, 3, 1.0, 5.0), g.floats(3, -1.0, 1.0));
-    cases.push(Case::new(
-        "quadratic form, 3 variables, h = 1e-5",
-        point_input(f, g.floats(3, -2.0, 2.0), 1e-5),
-    ));
+    cases.push(Case::new("quadratic form, 3 variables, h = 1e-5", point_input(f, g.floats(3, -2.0, 2.0), 1e-5)));
     cases.push(Case::new(
         "Rosenbrock 2-D at (-1.2, 1), h = 1e-6",
         point_input(rosenbrock(1.0, 100.0, 2), vec![-1.2, 1.0], 1e-6),
     ));
     let f = logsumexp(g, 4, 5, 0.5);
-    cases.push(Case::new(
-        "log-sum-exp, 5 variables, h = 1e-5",
-        point_input(f, g.floats(5, -1.0, 1.0), 1e-5),
-    ));
+    cases.push(Case::new("log-sum-exp, 5 variables, h = 1e-5", point_input(f, g.floats(5, -1.0, 1.0), 1e-5)));
     let f = wave(g, 6);
-    cases.push(Case::new(
-        "sin/cos/exp mix, 6 variables, h = 1e-4",
-        point_input(f, g.floats(6, -1.5, 1.5), 1e-4),
-    ));
+    cases.push(Case::new("sin/cos/exp mix, 6 variables, h = 1e-4", point_input(f, g.floats(6, -1.5, 1.5), 1e-4)));
     let f = wave(g, 4);
     cases.push(Case::new(
         "coarse h = 0.1 (the formula is graded, not the true gradient)",
         point_input(f, g.floats(4, -1.0, 1.0), 0.1),
     ));
     let f = wave(g, 1);
-    cases.push(Case::new(
-        "one variable",
-        point_input(f, g.floats(1, -1.0, 1.0), 1e-5),
-    ));
+    cases.push(Case::new("one variable", point_input(f, g.floats(1, -1.0, 1.0), 1e-5)));
     let f = quadratic(Value::matrix(0, 0, vec![]), vec![]);
-    cases.push(Case::new(
-        "no variables (empty x)",
-        point_input(f, vec![], 1e-5),
-    ));
+    cases.push(Case::new("no variables (empty x)", point_input(f, vec![], 1e-5)));
     cases
 }
 
 fn hessian_cases(g: &mut Gen) -> Vec<Case> {
     let mut cases = Vec::new();
     let f = quadratic(spd(g, 4, 1.0, 5.0), g.floats(4, -1.0, 1.0));
-    cases.push(Case::new(
-        "quadratic form, 4 variables, h = 1e-3",
-        point_input(f, g.floats(4, -1.0, 1.0), 1e-3),
-    ));
+    cases.push(Case::new("quadratic form, 4 variables, h = 1e-3", point_input(f, g.floats(4, -1.0, 1.0), 1e-3)));
     cases.push(Case::new(
         "Rosenbrock 3-D, h = 1e-3",
         point_input(rosenbrock(1.0, 10.0, 3), g.floats(3, -1.0, 1.0), 1e-3),
     ));
     let f = logsumexp(g, 3, 4, 0.5);
-    cases.push(Case::new(
-        "log-sum-exp, 4 variables, h = 1e-3",
-        point_input(f, g.floats(4, -1.0, 1.0), 1e-3),
-    ));
+    cases.push(Case::new("log-sum-exp, 4 variables, h = 1e-3", point_input(f, g.floats(4, -1.0, 1.0), 1e-3)));
     let f = wave(g, 5);
-    cases.push(Case::new(
-        "sin/cos/exp mix, 5 variables, h = 1e-3",
-        point_input(f, g.floats(5, -1.0, 1.0), 1e-3),
-    ));
+    cases.push(Case::new("sin/cos/exp mix, 5 variables, h = 1e-3", point_input(f, g.floats(5, -1.0, 1.0), 1e-3)));
     let f = wave(g, 3);
-    cases.push(Case::new(
-        "sin/cos/exp mix, 3 variables, h = 1e-4",
-        point_input(f, g.floats(3, -0.5, 0.5), 1e-4),
-    ));
+    cases.push(Case::new("sin/cos/exp mix, 3 variables, h = 1e-4", point_input(f, g.floats(3, -0.5, 0.5), 1e-4)));
     let f = wave(g, 3);
     cases.push(Case::new(
         "coarse h = 0.2 (the formulas are graded, not the true Hessian)",
         point_input(f, g.floats(3, -1.0, 1.0), 0.2),
     ));
     let f = wave(g, 1);
-    cases.push(Case::new(
-        "one variable (1x1)",
-        point_input(f, g.floats(1, -1.0, 1.0), 1e-3),
-    ));
+    cases.push(Case::new("one variable (1x1)", point_input(f, g.floats(1, -1.0, 1.0), 1e-3)));
     let f = quadratic(Value::matrix(0, 0, vec![]), vec![]);
-    cases.push(Case::new(
-        "no variables (0x0)",
-        point_input(f, vec![], 1e-3),
-    ));
+    cases.push(Case::new("no variables (0x0)", point_input(f, vec![], 1e-3)));
     cases
 }
 
 fn rosenbrock_derivative_cases(g: &mut Gen) -> Vec<Case> {
     let input = |x: Vec<f64>, a: f64, b: f64| list(vec![x.into(), a.into(), b.into()]);
     let mut cases = vec![
-        Case::new(
-            "classic 2-D at (-1.2, 1), a = 1, b = 100",
-            input(vec![-1.2, 1.0], 1.0, 100.0),
-        ),
-        Case::new(
-            "at the minimum (1, 1, 1, 1, 1), a = 1, b = 100",
-            input(vec![1.0; 5], 1.0, 100.0),
-        ),
+        Case::new("classic 2-D at (-1.2, 1), a = 1, b = 100", input(vec![-1.2, 1.0], 1.0, 100.0)),
+        Case::new("at the minimum (1, 1, 1, 1, 1), a = 1, b = 100", input(vec![1.0; 5], 1.0, 100.0)),
     ];
     for n in [2, 3, 6, 10] {
         let (a, b) = (g.float(0.5, 2.0), g.float(1.0, 100.0));
-        cases.push(Case::new(
-            format!("random {n}-D point, random a and b"),
-            input(g.floats(n, -2.0, 2.0), a, b),
-        ));
+        cases.push(Case::new(format!("random {n}-D point, random a and b"), input(g.floats(n, -2.0, 2.0), a, b)));
     }
-    cases.push(Case::new(
-        "a = -0.5, b = 0.5 (other parameters)",
-        input(g.floats(4, -1.5, 1.5), -0.5, 0.5),
-    ));
-    cases.push(Case::new(
-        "one variable (too few)",
-        input(g.floats(1, -1.0, 1.0), 1.0, 100.0),
-    ));
-    cases.push(Case::new(
-        "no variables (too few)",
-        input(vec![], 1.0, 100.0),
-    ));
+    cases.push(Case::new("a = -0.5, b = 0.5 (other parameters)", input(g.floats(4, -1.5, 1.5), -0.5, 0.5)));
+    cases.push(Case::new("one variable (too few)", input(g.floats(1, -1.0, 1.0), 1.0, 100.0)));
+    cases.push(Case::new("no variables (too few)", input(vec![], 1.0, 100.0)));
     cases
 }
 
@@ -452,9 +332,7 @@ fn rosenbrock_derivative_cases(g: &mut Gen) -> Vec<Case> {
 // Optimisation.
 
 fn gradient_descent_cases(g: &mut Gen) -> Vec<Case> {
-    let input = |f: Value, x0: Vec<f64>, lr: f64, steps: usize| {
-        list(vec![f, x0.into(), lr.into(), steps.into()])
-    };
+    let input = |f: Value, x0: Vec<f64>, lr: f64, steps: usize| list(vec![f, x0.into(), lr.into(), steps.into()]);
     let mut cases = Vec::new();
     let f = quadratic(spd(g, 2, 1.0, 4.0), g.floats(2, -1.0, 1.0));
     cases.push(Case::new(
@@ -476,23 +354,11 @@ fn gradient_descent_cases(g: &mut Gen) -> Vec<Case> {
         input(rosenbrock(1.0, 100.0, 2), vec![-1.2, 1.0], 1e-3, 200),
     ));
     let f = logsumexp(g, 5, 4, 1.0);
-    cases.push(Case::new(
-        "log-sum-exp, 4-D, lr = 0.5, 40 steps",
-        input(f, g.floats(4, -2.0, 2.0), 0.5, 40),
-    ));
-    let f = quadratic(
-        Value::matrix(1, 1, vec![g.float(1.0, 3.0)]),
-        vec![g.float(-1.0, 1.0)],
-    );
-    cases.push(Case::new(
-        "one variable, one step",
-        input(f, g.floats(1, -2.0, 2.0), 0.2, 1),
-    ));
+    cases.push(Case::new("log-sum-exp, 4-D, lr = 0.5, 40 steps", input(f, g.floats(4, -2.0, 2.0), 0.5, 40)));
+    let f = quadratic(Value::matrix(1, 1, vec![g.float(1.0, 3.0)]), vec![g.float(-1.0, 1.0)]);
+    cases.push(Case::new("one variable, one step", input(f, g.floats(1, -2.0, 2.0), 0.2, 1)));
     let f = quadratic(spd(g, 3, 1.0, 3.0), g.floats(3, -1.0, 1.0));
-    cases.push(Case::new(
-        "steps = 0 (the trajectory is just x0)",
-        input(f, g.floats(3, -1.0, 1.0), 0.1, 0),
-    ));
+    cases.push(Case::new("steps = 0 (the trajectory is just x0)", input(f, g.floats(3, -1.0, 1.0), 0.1, 0)));
     cases.push(Case::new(
         "starting at the minimum (zero gradient: the points stay put)",
         input(rosenbrock(1.0, 100.0, 3), vec![1.0; 3], 1e-3, 5),
@@ -522,16 +388,15 @@ fn newton_cases(g: &mut Gen) -> Vec<Case> {
         "Rosenbrock 2-D from (-1.2, 1)",
         newton_input(rosenbrock(1.0, 100.0, 2), vec![-1.2, 1.0], 1e-10, 100),
     ));
-    let x0: Vec<f64> = g.floats(5, -0.2, 0.2).iter().map(|d| 1.0 + d).collect();
+    // Pure Newton wanders on Rosenbrock's curved valley (6-9 steps from this close); starting
+    // further away, solvers that round differently can end up taking different routes.
+    let x0: Vec<f64> = g.floats(5, -0.05, 0.05).iter().map(|d| 1.0 + d).collect();
     cases.push(Case::new(
         "Rosenbrock 5-D, starting near (1, ..., 1)",
         newton_input(rosenbrock(1.0, 100.0, 5), x0, 1e-10, 100),
     ));
     let f = logsumexp(g, 6, 4, 0.5);
-    cases.push(Case::new(
-        "log-sum-exp plus ½‖x‖², 4-D",
-        newton_input(f, g.floats(4, -2.0, 2.0), 1e-10, 100),
-    ));
+    cases.push(Case::new("log-sum-exp plus ½‖x‖², 4-D", newton_input(f, g.floats(4, -2.0, 2.0), 1e-10, 100)));
     cases.push(Case::new(
         "starting at the minimum (0 steps)",
         newton_input(rosenbrock(1.0, 100.0, 3), vec![1.0; 3], 1e-10, 10),
@@ -550,10 +415,7 @@ fn newton_cases(g: &mut Gen) -> Vec<Case> {
         "linear function (zero Hessian: singular)",
         newton_input(f, g.floats(3, -1.0, 1.0), 1e-10, 10),
     ));
-    let f = quadratic(
-        Value::matrix(2, 2, vec![1.0, 2.0, 2.0, 4.0]),
-        vec![1.0, 0.0],
-    );
+    let f = quadratic(Value::matrix(2, 2, vec![1.0, 2.0, 2.0, 4.0]), vec![1.0, 0.0]);
     cases.push(Case::new(
         "singular Hessian [[1, 2], [2, 4]] (flat along (2, -1))",
         newton_input(f, g.floats(2, -1.0, 1.0), 1e-10, 10),
@@ -574,10 +436,8 @@ fn check_newton(ctx: &CheckCtx) -> Result<(), Failure> {
         // Either side is an error (or not a tuple): error variants are compared by name.
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     };
-    let (
-        [Value::Floats(x_expected), Value::Int(steps_expected)],
-        [Value::Floats(x_got), Value::Int(steps_got)],
-    ) = (expected.as_slice(), got.as_slice())
+    let ([Value::Floats(x_expected), Value::Int(steps_expected)], [Value::Floats(x_got), Value::Int(steps_got)]) =
+        (expected.as_slice(), got.as_slice())
     else {
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     };
