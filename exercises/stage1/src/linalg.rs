@@ -10,10 +10,7 @@ use crate::matrix::Matrix;
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinalgError {
     /// The operands' shapes do not fit together, e.g. `(2x3) * (2x3)`.
-    ShapeMismatch {
-        left: (usize, usize),
-        right: (usize, usize),
-    },
+    ShapeMismatch { left: (usize, usize), right: (usize, usize) },
     /// The operation needs a square matrix.
     NotSquare { rows: usize, cols: usize },
     /// The matrix is singular (or numerically so): no inverse, no unique solution.
@@ -172,11 +169,7 @@ pub fn solve(a: &Matrix, b: &[f64]) -> Result<Vec<f64>, LinalgError> {
 /// Start from any vector that is not orthogonal to the dominant eigenvector (all ones is fine
 /// for the grader's inputs). `-v` is as good an answer as `v`: the sign is not graded.
 /// Shapes: `A` is `n x n` with `n >= 1`; otherwise `Err(LinalgError::NotSquare { rows, cols })`.
-pub fn power_iteration(
-    a: &Matrix,
-    max_iter: usize,
-    tol: f64,
-) -> Result<(f64, Vec<f64>), LinalgError> {
+pub fn power_iteration(a: &Matrix, max_iter: usize, tol: f64) -> Result<(f64, Vec<f64>), LinalgError> {
     todo!()
 }
 

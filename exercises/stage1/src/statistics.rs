@@ -258,10 +258,6 @@ pub fn correlation_matrix(columns: &[Vec<f64>]) -> Result<Matrix, StatsError> {
 /// `Err(StatsError::LengthMismatch)`; NaN is `Err(StatsError::NotANumber)`; a label
 /// `>= n_groups` is `Err(StatsError::GroupOutOfRange)`; a group with no values is
 /// `Err(StatsError::EmptyGroup)`. No values and no groups (`n_groups = 0`) is an empty result.
-pub fn group_means(
-    values: &[f64],
-    groups: &[usize],
-    n_groups: usize,
-) -> Result<Vec<f64>, StatsError> {
+pub fn group_means(values: &[f64], groups: &[usize], n_groups: usize) -> Result<Vec<f64>, StatsError> {
     todo!()
 }

@@ -7,10 +7,7 @@ use stage1::statistics::*;
 use stage1::Matrix;
 
 fn assert_close(got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol * want.abs().max(1.0),
-        "got {got}, want {want}"
-    );
+    assert!((got - want).abs() <= tol * want.abs().max(1.0), "got {got}, want {want}");
 }
 
 #[test]
@@ -26,10 +23,7 @@ fn describe_small_sample() {
 #[test]
 fn describe_edge_cases() {
     let one = describe(&[3.5]).unwrap();
-    assert_eq!(
-        (one.mean, one.median, one.variance, one.std_dev),
-        (3.5, 3.5, 0.0, 0.0)
-    );
+    assert_eq!((one.mean, one.median, one.variance, one.std_dev), (3.5, 3.5, 0.0, 0.0));
     assert_eq!(describe(&[]), Err(StatsError::Empty));
     assert_eq!(describe(&[1.0, f64::NAN]), Err(StatsError::NotANumber));
 }
@@ -45,56 +39,25 @@ fn describe_survives_a_large_offset() {
 fn ln_gamma_known_values() {
     assert_close(ln_gamma(1.0).unwrap(), 0.0, 1e-12);
     assert_close(ln_gamma(5.0).unwrap(), 24.0f64.ln(), 1e-12); // Γ(5) = 4!
-    assert_close(
-        ln_gamma(0.5).unwrap(),
-        std::f64::consts::PI.sqrt().ln(),
-        1e-12,
-    );
+    assert_close(ln_gamma(0.5).unwrap(), std::f64::consts::PI.sqrt().ln(), 1e-12);
     assert_eq!(ln_gamma(0.0), Err(StatsError::InvalidParameter));
 }
 
 #[test]
 fn incomplete_beta_known_values() {
-    assert_close(
-        regularized_incomplete_beta(1.0, 1.0, 0.3).unwrap(),
-        0.3,
-        1e-12,
-    );
+    assert_close(regularized_incomplete_beta(1.0, 1.0, 0.3).unwrap(), 0.3, 1e-12);
     // I_x(2, 1) = x², I_x(1, 2) = 1 - (1 - x)²
-    assert_close(
-        regularized_incomplete_beta(2.0, 1.0, 0.6).unwrap(),
-        0.36,
-        1e-12,
-    );
-    assert_close(
-        regularized_incomplete_beta(1.0, 2.0, 0.6).unwrap(),
-        0.84,
-        1e-12,
-    );
-    assert_eq!(
-        regularized_incomplete_beta(1.0, 1.0, 1.5),
-        Err(StatsError::InvalidParameter)
-    );
+    assert_close(regularized_incomplete_beta(2.0, 1.0, 0.6).unwrap(), 0.36, 1e-12);
+    assert_close(regularized_incomplete_beta(1.0, 2.0, 0.6).unwrap(), 0.84, 1e-12);
+    assert_eq!(regularized_incomplete_beta(1.0, 1.0, 1.5), Err(StatsError::InvalidParameter));
 }
 
 #[test]
 fn gamma_q_known_values() {
-    assert_close(
-        regularized_gamma_q(1.0, 2.0).unwrap(),
-        (-2.0f64).exp(),
-        1e-12,
-    );
+    assert_close(regularized_gamma_q(1.0, 2.0).unwrap(), (-2.0f64).exp(), 1e-12);
     // Q(2, x) = (1 + x) e^-x, in both regions of the method.
-    assert_close(
-        regularized_gamma_q(2.0, 0.5).unwrap(),
-        1.5 * (-0.5f64).exp(),
-        1e-12,
-    );
-    assert_close(
-        regularized_gamma_q(2.0, 7.0).unwrap(),
-        8.0 * (-7.0f64).exp(),
-        1e-12,
-    );
+    assert_close(regularized_gamma_q(2.0, 0.5).unwrap(), 1.5 * (-0.5f64).exp(), 1e-12);
+    assert_close(regularized_gamma_q(2.0, 7.0).unwrap(), 8.0 * (-7.0f64).exp(), 1e-12);
     assert_eq!(regularized_gamma_q(1.0, 0.0), Ok(1.0));
 }
 
@@ -106,14 +69,8 @@ fn welch_t_test_by_hand() {
     assert_close(r.df, 4.0, 1e-12);
     // With 4 degrees of freedom the two-sided tail at |t| = 3.674 is 0.02131 (a t table).
     assert!((r.p_value - 0.021312).abs() < 1e-5, "p = {}", r.p_value);
-    assert!(matches!(
-        welch_t_test(&[1.0], &[1.0, 2.0]),
-        Err(StatsError::TooFewValues { .. })
-    ));
-    assert_eq!(
-        welch_t_test(&[1.0, 1.0], &[2.0, 2.0]),
-        Err(StatsError::ZeroVariance)
-    );
+    assert!(matches!(welch_t_test(&[1.0], &[1.0, 2.0]), Err(StatsError::TooFewValues { .. })));
+    assert_eq!(welch_t_test(&[1.0, 1.0], &[2.0, 2.0]), Err(StatsError::ZeroVariance));
 }
 
 #[test]
@@ -121,37 +78,19 @@ fn chi_square_by_hand() {
     // Expected counts [[12, 18], [28, 42]]; each cell is off by 2.
     let table = Matrix::from_rows(&[vec![10.0, 20.0], vec![30.0, 40.0]]);
     let r = chi_square_independence(&table).unwrap();
-    assert_close(
-        r.statistic,
-        4.0 / 12.0 + 4.0 / 18.0 + 4.0 / 28.0 + 4.0 / 42.0,
-        1e-12,
-    );
+    assert_close(r.statistic, 4.0 / 12.0 + 4.0 / 18.0 + 4.0 / 28.0 + 4.0 / 42.0, 1e-12);
     assert_eq!(r.dof, 1);
     assert!((r.p_value - 0.37299).abs() < 1e-4, "p = {}", r.p_value);
     let row = Matrix::from_rows(&[vec![1.0, 2.0, 3.0]]);
-    assert!(matches!(
-        chi_square_independence(&row),
-        Err(StatsError::TableTooSmall { .. })
-    ));
+    assert!(matches!(chi_square_independence(&row), Err(StatsError::TableTooSmall { .. })));
 }
 
 #[test]
 fn correlation_of_lines() {
     let x = [1.0, 2.0, 3.0, 4.0];
-    assert_close(
-        pearson_correlation(&x, &[3.0, 5.0, 7.0, 9.0]).unwrap(),
-        1.0,
-        1e-12,
-    );
-    assert_close(
-        pearson_correlation(&x, &[0.0, -1.0, -2.0, -3.0]).unwrap(),
-        -1.0,
-        1e-12,
-    );
-    assert_eq!(
-        pearson_correlation(&x, &[1.0; 4]),
-        Err(StatsError::ZeroVariance)
-    );
+    assert_close(pearson_correlation(&x, &[3.0, 5.0, 7.0, 9.0]).unwrap(), 1.0, 1e-12);
+    assert_close(pearson_correlation(&x, &[0.0, -1.0, -2.0, -3.0]).unwrap(), -1.0, 1e-12);
+    assert_eq!(pearson_correlation(&x, &[1.0; 4]), Err(StatsError::ZeroVariance));
     let m = correlation_matrix(&[x.to_vec(), vec![4.0, 3.0, 2.0, 1.0]]).unwrap();
     assert_eq!(m.shape(), (2, 2));
     assert_close(m[(0, 1)], -1.0, 1e-12);
@@ -165,8 +104,5 @@ fn group_means_small() {
     assert_eq!(means.len(), 2);
     assert_close(means[0], 2.0, 1e-12);
     assert_close(means[1], 15.0, 1e-12);
-    assert!(matches!(
-        group_means(&[1.0], &[0], 2),
-        Err(StatsError::EmptyGroup { .. })
-    ));
+    assert!(matches!(group_means(&[1.0], &[0], 2), Err(StatsError::EmptyGroup { .. })));
 }

@@ -1,7 +1,7 @@
 //! The subcommands: parse-validated arguments in, an exit code out.
 
 use crate::display::Terminal;
-use crate::{EXIT_BUILD_FAILED, EXIT_FAILED, EXIT_PASSED};
+use crate::{EXIT_BUILD_FAILED, EXIT_FAILED, EXIT_FORBIDDEN, EXIT_PASSED};
 use anyhow::{bail, Context, Result};
 use grader_engine::builder::{Builder, Role};
 use grader_engine::manifest::{Course, Device};
@@ -114,6 +114,7 @@ pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
         target_dir: Some(target_dir(root, a.target_dir.clone())),
         limits: Limits::default(),
         speed: !a.no_speed,
+        gate: Default::default(),
     };
     let mut term = Terminal::new(a.quiet);
     let report = run(&course, &suites::all(), &config, &mut term)?;
@@ -134,9 +135,11 @@ pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
     Ok(exit_code(&report))
 }
 
-/// 0 passed, 1 failed, 3 build failed.
+/// 0 passed, 1 failed, 3 build failed, 5 refused.
 pub fn exit_code(report: &Report) -> u8 {
-    if !report.build.ok {
+    if !report.build.violations.is_empty() {
+        EXIT_FORBIDDEN
+    } else if !report.build.ok {
         EXIT_BUILD_FAILED
     } else if report.exercises.iter().all(|e| e.status == ExerciseStatus::Passed) {
         EXIT_PASSED
@@ -163,14 +166,12 @@ pub fn list(root: &Path, a: ListArgs) -> Result<u8> {
     let last: Option<Report> = std::fs::read_to_string(root.join("target/grader/last-report.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
-    let status: BTreeMap<&str, (&str, f64)> = last
-        .iter()
-        .flat_map(|r| r.exercises.iter())
-        .map(|e| (e.id.as_str(), (e.status.as_str(), e.score)))
-        .collect();
+    let status: BTreeMap<&str, (&str, f64)> =
+        last.iter().flat_map(|r| r.exercises.iter()).map(|e| (e.id.as_str(), (e.status.as_str(), e.score))).collect();
     let sel = a.selection.unwrap_or_else(|| "all".into());
     for stage in &course.stages {
-        let exercises: Vec<_> = stage.exercises.iter().filter(|e| course.select(&sel).iter().any(|s| s.id == e.id)).collect();
+        let exercises: Vec<_> =
+            stage.exercises.iter().filter(|e| course.select(&sel).iter().any(|s| s.id == e.id)).collect();
         if exercises.is_empty() {
             continue;
         }
@@ -241,7 +242,8 @@ pub fn coverage(root: &Path, a: CoverageArgs) -> Result<u8> {
         }
     }
     let (mut covered, mut total) = (0, 0);
-    for t in course.topics.iter().filter(|t| a.stage.as_ref().is_none_or(|s| s.trim_start_matches("stage") == t.stage)) {
+    for t in course.topics.iter().filter(|t| a.stage.as_ref().is_none_or(|s| s.trim_start_matches("stage") == t.stage))
+    {
         total += 1;
         match by_topic.get(t.id.as_str()) {
             Some(ex) => {
@@ -279,6 +281,7 @@ pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
                 target_dir: Some(target_dir(root, None)),
                 limits: Limits::default(),
                 speed: matches!(role, Role::Reference),
+                gate: Default::default(),
             };
             let report = run(&course, &suites::all(), &config, &mut Silent)?;
             for ex in &report.exercises {
@@ -348,6 +351,7 @@ pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
             target_dir: Some(target.to_path_buf()),
             limits: Limits::default(),
             speed: false,
+            gate: Default::default(),
         };
         let t = Instant::now();
         let r = run(&course, &suites::all(), &config, &mut Silent)?;
@@ -399,7 +403,10 @@ pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
         Ok(t.elapsed().as_secs_f64())
     };
     std::fs::copy(root.join("exercises/stage1/Cargo.toml"), scratch.join("exercises/stage1/Cargo.toml"))?;
-    std::fs::write(scratch.join("exercises/stage1/Cargo.toml"), format!("{}\n[workspace]\n", std::fs::read_to_string(scratch.join("exercises/stage1/Cargo.toml"))?))?;
+    std::fs::write(
+        scratch.join("exercises/stage1/Cargo.toml"),
+        format!("{}\n[workspace]\n", std::fs::read_to_string(scratch.join("exercises/stage1/Cargo.toml"))?),
+    )?;
     direct(false)?;
     let compile = direct(true)?;
     let cases_s: f64 = report.exercises.iter().flat_map(|e| &e.cases).filter_map(|c| c.time_ms).sum::<f64>() / 1e3;

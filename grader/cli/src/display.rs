@@ -31,7 +31,13 @@ impl Terminal {
     pub fn footer(&mut self, report: &Report, html: &Path) {
         self.bar.finish_and_clear();
         if !self.quiet {
-            if !report.build.ok {
+            if !report.build.violations.is_empty() {
+                println!("\nrefused before building (nothing of yours ran):");
+                for v in &report.build.violations {
+                    let at = if v.line > 0 { format!(":{}:{}", v.line, v.column) } else { String::new() };
+                    println!("  {}{at}: [{}] {}", v.file, v.rule, v.message);
+                }
+            } else if !report.build.ok {
                 println!("\nyour code does not compile:\n");
                 for d in report.build.diagnostics.iter().filter(|d| d.level == "error") {
                     println!("{}", d.rendered.trim_end());
@@ -80,11 +86,16 @@ impl Terminal {
                 }
             }
         }
+        if let Some(sb) = report.sandbox.as_ref().filter(|s| !s.fully_sandboxed) {
+            let missing: Vec<String> =
+                sb.layers.iter().filter(|l| !l.enforced).map(|l| format!("{} ({})", l.name, l.detail)).collect();
+            println!("\nnote: not fully sandboxed here, so this grade is advisory; missing: {}", missing.join("; "));
+        }
         let s = &report.summary;
         let verdict = if s.passed == report.exercises.len() { "ok" } else { "FAILED" };
         println!(
-            "\ngrade result: {verdict}. {} passed; {} failed; {} not started; {} build failed; score {}/{}; seed {} (replay: --seed {}); {:.1}s",
-            s.passed, s.failed, s.not_started, s.build_failed, report.score, report.max_score, report.seed, report.seed, report.duration_s
+            "\ngrade result: {verdict}. {} passed; {} failed; {} not started; {} build failed; {} forbidden; score {}/{}; seed {} (replay: --seed {}); {:.1}s",
+            s.passed, s.failed, s.not_started, s.build_failed, s.forbidden, report.score, report.max_score, report.seed, report.seed, report.duration_s
         );
         println!("report: {}", html.display());
     }
@@ -94,7 +105,9 @@ impl Observer for Terminal {
     fn event(&mut self, e: &Event) {
         match e {
             Event::Started { selection, seed, exercises, submission } => {
-                self.line(&format!("grading {selection}: {exercises} exercise(s), seed {seed}, submission {submission}"));
+                self.line(&format!(
+                    "grading {selection}: {exercises} exercise(s), seed {seed}, submission {submission}"
+                ));
             }
             Event::BuildStarted { role, stage } => {
                 let who = if *role == "student" { "your code" } else { "the reference" };
@@ -110,7 +123,11 @@ impl Observer for Terminal {
                 self.line(&format!("   built {who} for {stage}: {how} ({duration_s:.1}s)"));
             }
             Event::ExerciseStarted { id, cases } => {
-                self.bar.set_style(ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}").expect("template").progress_chars("=> "));
+                self.bar.set_style(
+                    ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+                        .expect("template")
+                        .progress_chars("=> "),
+                );
                 self.bar.set_length(*cases as u64);
                 self.bar.set_position(0);
                 self.bar.set_message(id.to_string());
@@ -126,6 +143,7 @@ impl Observer for Terminal {
                     ExerciseStatus::Failed => "FAILED".to_string(),
                     ExerciseStatus::NotStarted => "not started".to_string(),
                     ExerciseStatus::BuildFailed => "build failed".to_string(),
+                    ExerciseStatus::Forbidden => "FORBIDDEN".to_string(),
                 };
                 let speed = match &r.speed {
                     Some(s) => match (s.status, s.median_ratio) {
@@ -136,9 +154,13 @@ impl Observer for Terminal {
                     },
                     None => String::new(),
                 };
-                let cases = if r.cases.is_empty() { String::new() } else { format!(" {passed}/{} cases", r.cases.len()) };
-                self.line(&format!("test {:<42} ... {status:<11} {:>5.2}/{:<3}{cases}{speed}", r.id, r.score, r.max_score));
-                if r.status != ExerciseStatus::Passed && r.status != ExerciseStatus::BuildFailed {
+                let cases =
+                    if r.cases.is_empty() { String::new() } else { format!(" {passed}/{} cases", r.cases.len()) };
+                self.line(&format!(
+                    "test {:<42} ... {status:<11} {:>5.2}/{:<3}{cases}{speed}",
+                    r.id, r.score, r.max_score
+                ));
+                if matches!(r.status, ExerciseStatus::Failed | ExerciseStatus::NotStarted) {
                     self.failures.push((*r).clone());
                 }
             }

@@ -6,6 +6,7 @@
 //! - 2: bad command line (unknown flag, missing argument)
 //! - 3: the submission did not compile
 //! - 4: grader error (bad manifest, unknown exercise, the reference failed, I/O)
+//! - 5: the submission was refused before building (forbidden API, its own build configuration)
 
 mod commands;
 mod display;
@@ -22,6 +23,8 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_BUILD_FAILED: u8 = 3;
 /// Exit code: the grader itself could not do its job.
 pub const EXIT_GRADER_ERROR: u8 = 4;
+/// Exit code: the submission was refused before building.
+pub const EXIT_FORBIDDEN: u8 = 5;
 
 #[derive(Parser, Debug)]
 #[command(name = "grader", version, about = "Grades the course's exercises against hidden test suites", long_about = None)]

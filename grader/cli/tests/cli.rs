@@ -100,7 +100,8 @@ fn a_submission_that_does_not_compile_exits_3_with_file_and_line() {
     let src = std::fs::read_to_string(&f).unwrap();
     std::fs::write(&f, src.replacen("pub fn dot(", "pub fn dot_broken() -> u32 { \"text\" }\npub fn dot(", 1)).unwrap();
     let json = d.join("r.json");
-    let o = grader(&["check", "stage1.linalg.dot", "--submission", d.to_str().unwrap(), "--json", json.to_str().unwrap()]);
+    let o =
+        grader(&["check", "stage1.linalg.dot", "--submission", d.to_str().unwrap(), "--json", json.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("exercises/stage1/src/linalg.rs"), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -159,7 +160,8 @@ fn list_hint_and_coverage() {
 fn cuda_without_a_gpu_is_reported_as_needing_one() {
     let d = scratch("cuda");
     let json = d.join("r.json");
-    let o = grader(&["check", "stage1.linalg.matmul", "--reference", "--device", "cuda", "--json", json.to_str().unwrap()]);
+    let o =
+        grader(&["check", "stage1.linalg.matmul", "--reference", "--device", "cuda", "--json", json.to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let speed = &v["exercises"][0]["speed"];
     assert_eq!(speed["status"], "needs_gpu", "{}", text(&o));

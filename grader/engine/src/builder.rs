@@ -103,7 +103,12 @@ impl Builder {
     }
 
     /// Builds the probe of `stage` for `role`.
-    pub fn build(&self, stage: &Stage, role: &Role, progress: &mut dyn FnMut(BuildProgress)) -> Result<Built, BuildError> {
+    pub fn build(
+        &self,
+        stage: &Stage,
+        role: &Role,
+        progress: &mut dyn FnMut(BuildProgress),
+    ) -> Result<Built, BuildError> {
         let started = Instant::now();
         let ws = match role {
             Role::Reference => self.target_dir.join("ws").join(&stage.id).join("reference"),
@@ -177,7 +182,8 @@ impl Builder {
                     }
                     let mut message = d.message.clone();
                     if level == "error" && in_student.is_none() && file.is_some() {
-                        message.push_str(" (in the grader's glue: did you change a public function's signature or type?)");
+                        message
+                            .push_str(" (in the grader's glue: did you change a public function's signature or type?)");
                     }
                     let rendered = strip_ansi(d.rendered.as_deref().unwrap_or(&d.message));
                     diagnostics.push(Diagnostic {
@@ -249,7 +255,8 @@ impl Builder {
         // Files the student deleted must not linger in the grader's copy.
         let mut present = Vec::new();
         let dsrc = dest.join("src");
-        collect_rs(&dsrc, Path::new(""), &mut present).map_err(|source| BuildError::Io { path: dsrc.clone(), source })?;
+        collect_rs(&dsrc, Path::new(""), &mut present)
+            .map_err(|source| BuildError::Io { path: dsrc.clone(), source })?;
         for rel in present.iter().filter(|p| !wanted.contains(p)) {
             io(&dsrc.join(rel), fs::remove_file(dsrc.join(rel)))?;
         }
@@ -257,7 +264,14 @@ impl Builder {
     }
 
     /// Writes the build workspace and returns the probe's package name.
-    fn write_workspace(&self, stage: &Stage, ws: &Path, tag: &str, subject: &Path, subject_is_member: bool) -> Result<String, BuildError> {
+    fn write_workspace(
+        &self,
+        stage: &Stage,
+        ws: &Path,
+        tag: &str,
+        subject: &Path,
+        subject_is_member: bool,
+    ) -> Result<String, BuildError> {
         let abs = |p: &Path| p.to_string_lossy().replace('\\', "/");
         let glue_dir = self.course_root.join("grader/probes").join(&stage.probe);
         let glue_path = glue_dir.join("Cargo.toml");
@@ -271,7 +285,10 @@ impl Builder {
         // shared directory, where two workspaces' `runner`s would overwrite each other.
         match glue.get_mut("bin") {
             Some(toml::Value::Array(bins)) if bins.len() == 1 => {
-                let b = bins[0].as_table_mut().ok_or_else(|| BuildError::Glue { path: glue_path.clone(), message: "[[bin]] is not a table".into() })?;
+                let b = bins[0].as_table_mut().ok_or_else(|| BuildError::Glue {
+                    path: glue_path.clone(),
+                    message: "[[bin]] is not a table".into(),
+                })?;
                 b.insert("name".into(), toml::Value::String(format!("runner-{tag}")));
                 if let Some(toml::Value::String(p)) = b.get_mut("path") {
                     *p = abs(&glue_dir.join(&*p));

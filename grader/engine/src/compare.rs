@@ -65,9 +65,8 @@ fn at(path: &str) -> String {
 }
 
 fn compare_at(path: &str, expected: &Value, got: &Value, tol: Tolerance) -> Result<(), Failure> {
-    let kind_mismatch = || {
-        Err(Failure::msg(format!("expected {}, got {}{}", describe(expected), describe(got), at(path))))
-    };
+    let kind_mismatch =
+        || Err(Failure::msg(format!("expected {}, got {}{}", describe(expected), describe(got), at(path))));
     match (expected, got) {
         (Value::Float(e), Value::Float(g)) => floats(path, &[], &[*e], &[*g], tol),
         (Value::Floats(e), Value::Floats(g)) => {
@@ -76,15 +75,9 @@ fn compare_at(path: &str, expected: &Value, got: &Value, tol: Tolerance) -> Resu
             }
             floats(path, &[e.len()], e, g, tol)
         }
-        (
-            Value::Matrix { rows: er, cols: ec, data: e },
-            Value::Matrix { rows: gr, cols: gc, data: g },
-        ) => {
+        (Value::Matrix { rows: er, cols: ec, data: e }, Value::Matrix { rows: gr, cols: gc, data: g }) => {
             if (er, ec) != (gr, gc) {
-                return Err(Failure::msg(format!(
-                    "shape: expected a {er}x{ec} matrix, got {gr}x{gc}{}",
-                    at(path)
-                )));
+                return Err(Failure::msg(format!("shape: expected a {er}x{ec} matrix, got {gr}x{gc}{}", at(path))));
             }
             floats(path, &[*er, *ec], e, g, tol)
         }
@@ -94,17 +87,10 @@ fn compare_at(path: &str, expected: &Value, got: &Value, tol: Tolerance) -> Resu
             }
             Ok(())
         }
-        (Value::Ints(e), Value::Ints(g)) if e.len() == g.len() => {
-            match e.iter().zip(g).position(|(a, b)| a != b) {
-                None => Ok(()),
-                Some(i) => Err(Failure::msg(format!(
-                    "element {i}{}: expected {}, got {}",
-                    at(path),
-                    e[i],
-                    g[i]
-                ))),
-            }
-        }
+        (Value::Ints(e), Value::Ints(g)) if e.len() == g.len() => match e.iter().zip(g).position(|(a, b)| a != b) {
+            None => Ok(()),
+            Some(i) => Err(Failure::msg(format!("element {i}{}: expected {}, got {}", at(path), e[i], g[i]))),
+        },
         (Value::Error(e), Value::Error(g)) if e == g => Ok(()),
         (Value::Int(e), Value::Int(g)) if e == g => Ok(()),
         (Value::Bool(e), Value::Bool(g)) if e == g => Ok(()),
@@ -148,11 +134,7 @@ pub fn floats(path: &str, shape: &[usize], expected: &[f64], got: &[f64], tol: T
         .map(|&(_, i)| Sample { index: index(i), expected: expected[i], got: got[i] })
         .collect();
     let worst = &samples[0];
-    let where_ = if worst.index.is_empty() {
-        String::new()
-    } else {
-        format!(" at {}", fmt_index(&worst.index))
-    };
+    let where_ = if worst.index.is_empty() { String::new() } else { format!(" at {}", fmt_index(&worst.index)) };
     let message = format!(
         "{} of {} value{} outside atol={:e}, rtol={:e}{}: worst{} expected {}, got {} (max abs error {:.3e}, max rel error {:.3e})",
         bad.len(),

@@ -10,6 +10,8 @@
 
 pub mod builder;
 pub mod compare;
+pub mod gate;
+pub mod intake;
 pub mod manifest;
 pub mod probe;
 pub mod run;

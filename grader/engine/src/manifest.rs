@@ -224,14 +224,7 @@ impl Course {
                     exercises.push(ex);
                 }
             }
-            stages.push(Stage {
-                id: s.id,
-                title: s.title,
-                crate_dir: s.crate_dir,
-                probe: s.probe,
-                modules,
-                exercises,
-            });
+            stages.push(Stage { id: s.id, title: s.title, crate_dir: s.crate_dir, probe: s.probe, modules, exercises });
         }
         if let Some(orphan) = suites.iter().find(|s| !seen.contains_key(s.id)) {
             return Err(ManifestError::Course {
@@ -258,11 +251,7 @@ impl Course {
     /// Exercises selected by a stage id, a module prefix (`stage1.linalg`) or an exact id.
     pub fn select(&self, selector: &str) -> Vec<&Exercise> {
         self.exercises()
-            .filter(|e| {
-                e.id == selector
-                    || e.id.starts_with(&format!("{selector}."))
-                    || selector == "all"
-            })
+            .filter(|e| e.id == selector || e.id.starts_with(&format!("{selector}.")) || selector == "all")
             .collect()
     }
 }
@@ -294,7 +283,12 @@ fn validate(
     }
     for t in &e.topics {
         if !topics.contains(t.as_str()) {
-            return Err(invalid(path, &e.id, "topics", format!("unknown topic id `{t}` (see grader/course/topics.tsv)")));
+            return Err(invalid(
+                path,
+                &e.id,
+                "topics",
+                format!("unknown topic id `{t}` (see grader/course/topics.tsv)"),
+            ));
         }
     }
     if !(e.points.is_finite() && e.points > 0.0) {
@@ -318,13 +312,20 @@ fn validate(
             let device = match s.device.as_str() {
                 "cpu" => Device::Cpu,
                 "cuda" => Device::Cuda,
-                other => return Err(invalid(path, &e.id, "speed.device", format!("must be `cpu` or `cuda`, got `{other}`"))),
+                other => {
+                    return Err(invalid(path, &e.id, "speed.device", format!("must be `cpu` or `cuda`, got `{other}`")))
+                }
             };
             if !(s.max_ratio.is_finite() && s.max_ratio >= 1.0) {
                 return Err(invalid(path, &e.id, "speed.max_ratio", format!("must be >= 1.0, got {}", s.max_ratio)));
             }
             if !(3..=51).contains(&s.rounds) {
-                return Err(invalid(path, &e.id, "speed.rounds", format!("must be between 3 and 51, got {}", s.rounds)));
+                return Err(invalid(
+                    path,
+                    &e.id,
+                    "speed.rounds",
+                    format!("must be between 3 and 51, got {}", s.rounds),
+                ));
             }
             if !(0.0..=1.0).contains(&s.weight) {
                 return Err(invalid(path, &e.id, "speed.weight", format!("must be between 0 and 1, got {}", s.weight)));
@@ -358,12 +359,14 @@ fn validate(
 }
 
 fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ManifestError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
     toml::from_str(&text).map_err(|e| ManifestError::Parse { path: path.to_path_buf(), message: e.to_string() })
 }
 
 fn load_topics(path: &Path) -> Result<Vec<Topic>, ManifestError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
     let mut topics = Vec::new();
     for (n, line) in text.lines().enumerate().skip(1) {
         if line.trim().is_empty() {
@@ -371,11 +374,9 @@ fn load_topics(path: &Path) -> Result<Vec<Topic>, ManifestError> {
         }
         let mut parts = line.splitn(3, '\t');
         match (parts.next(), parts.next(), parts.next()) {
-            (Some(id), Some(stage), Some(title)) => topics.push(Topic {
-                id: id.to_string(),
-                stage: stage.to_string(),
-                title: title.to_string(),
-            }),
+            (Some(id), Some(stage), Some(title)) => {
+                topics.push(Topic { id: id.to_string(), stage: stage.to_string(), title: title.to_string() })
+            }
             _ => {
                 return Err(ManifestError::Parse {
                     path: path.to_path_buf(),

@@ -1,7 +1,7 @@
 //! Running a probe process: one request at a time, with a time limit, and a post-mortem when
 //! it dies. A crash costs the case that caused it; the next case gets a fresh process.
 
-use grader_protocol::{read_frame, write_frame, Outcome, Reply, Request, Value};
+use grader_protocol::{read_frame, write_frame, Layer, Outcome, Reply, Request, Value};
 use grader_report::CaseStatus;
 use std::io::{BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -20,11 +20,13 @@ pub struct Limits {
     pub file_bytes: u64,
     /// How much of stderr is kept (the tail).
     pub stderr_bytes: usize,
+    /// CPU seconds over the process's whole life (a backstop: each call has a wall-clock limit).
+    pub cpu_seconds: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_bytes: 4 << 30, file_bytes: 16 << 20, stderr_bytes: 64 << 10 }
+        Limits { memory_bytes: 4 << 30, file_bytes: 16 << 20, stderr_bytes: 64 << 10, cpu_seconds: 600 }
     }
 }
 
@@ -32,10 +34,19 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub enum CallResult {
     /// The function returned; `elapsed` is the grader's clock from `Call` to `Done`.
-    Returned { value: Value, elapsed: Duration },
-    Panicked { message: String, location: Option<String> },
+    Returned {
+        value: Value,
+        elapsed: Duration,
+    },
+    Panicked {
+        message: String,
+        location: Option<String>,
+    },
     /// The process was lost: killed after the time limit, or died by itself.
-    Died { status: CaseStatus, message: String },
+    Died {
+        status: CaseStatus,
+        message: String,
+    },
 }
 
 /// Bounded tail of a stream.
@@ -61,7 +72,12 @@ struct Running {
     replies: Receiver<std::io::Result<Option<Reply>>>,
     stderr: Arc<Mutex<Tail>>,
     stderr_thread: Option<std::thread::JoinHandle<()>>,
+    /// Removed when the process is gone.
+    _scratch: tempfile::TempDir,
 }
+
+/// The unprivileged user probes run as when the grader is root.
+const NOBODY: u32 = 65534;
 
 /// A probe executable and, while alive, its process.
 pub struct Probe {
@@ -70,26 +86,39 @@ pub struct Probe {
     running: Option<Running>,
     /// Processes started so far (1 + restarts).
     pub spawned: usize,
+    /// Sandbox layers of the last process started, as the grader set them up and the probe
+    /// reported them.
+    pub layers: Vec<Layer>,
 }
 
 impl Probe {
     pub fn new(exe: &Path, limits: Limits) -> Probe {
-        Probe { exe: exe.to_path_buf(), limits, running: None, spawned: 0 }
+        Probe { exe: exe.to_path_buf(), limits, running: None, spawned: 0, layers: Vec::new() }
     }
 
     fn spawn(&mut self) -> std::io::Result<&mut Running> {
         if self.running.is_none() {
             let limits = self.limits;
-            let mut cmd = Command::new(&self.exe);
+            // A fresh scratch directory per process, holding a copy of the probe under a neutral
+            // name: the only place it may write, and nothing in its path, name or environment
+            // says "grader", "student" or "test".
+            let scratch = tempfile::Builder::new().prefix(".w").tempdir()?;
+            let exe = scratch.path().join("app");
+            std::fs::copy(&self.exe, &exe)?;
+            let drop_to = if unsafe { libc::geteuid() } == 0 { Some(NOBODY) } else { None };
+            if let Some(id) = drop_to {
+                use std::os::unix::fs::PermissionsExt;
+                for p in [scratch.path(), exe.as_path()] {
+                    std::os::unix::fs::chown(p, Some(id), Some(id))?;
+                }
+                std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o700))?;
+            }
+            let mut cmd = Command::new(&exe);
+            cmd.arg(scratch.path());
             cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-            cmd.env_clear();
-            if let Ok(path) = std::env::var("PATH") {
-                cmd.env("PATH", path);
-            }
-            if let Some(dir) = self.exe.parent() {
-                cmd.current_dir(dir);
-            }
-            // SAFETY: only async-signal-safe calls (setpgid, setrlimit) between fork and exec.
+            cmd.env_clear().env("PATH", "/usr/bin:/bin").env("LANG", "C.UTF-8");
+            cmd.current_dir(scratch.path());
+            // SAFETY: only async-signal-safe system calls between fork and exec.
             unsafe {
                 cmd.pre_exec(move || {
                     // Its own process group, so that a kill reaches every process it started.
@@ -101,6 +130,18 @@ impl Probe {
                     set(libc::RLIMIT_AS, limits.memory_bytes);
                     set(libc::RLIMIT_FSIZE, limits.file_bytes);
                     set(libc::RLIMIT_CORE, 0);
+                    set(libc::RLIMIT_NOFILE, 256);
+                    set(libc::RLIMIT_CPU, limits.cpu_seconds);
+                    // A private network namespace (needs privileges; the probe reports whether
+                    // it got one).
+                    libc::unshare(libc::CLONE_NEWNET);
+                    if let Some(id) = drop_to {
+                        // An unprivileged user: cannot signal, trace or read the grader's files.
+                        set(libc::RLIMIT_NPROC, 512);
+                        if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(id) != 0 || libc::setuid(id) != 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    }
                     Ok(())
                 });
             }
@@ -128,7 +169,58 @@ impl Probe {
                     t2.lock().unwrap().push(&chunk[..n]);
                 }
             });
-            self.running = Some(Running { child, stdin, replies: rx, stderr: tail, stderr_thread: Some(stderr_thread) });
+            let mut running = Running {
+                child,
+                stdin,
+                replies: rx,
+                stderr: tail,
+                stderr_thread: Some(stderr_thread),
+                _scratch: scratch,
+            };
+            // The probe's first frame lists the layers it applied to itself.
+            let hello = recv(&mut running, Duration::from_secs(20));
+            let mut layers = vec![
+                Layer {
+                    name: "process-group".into(),
+                    enforced: true,
+                    detail: "killed as a group after a time-out or crash".into(),
+                },
+                Layer {
+                    name: "resource-limits".into(),
+                    enforced: true,
+                    detail: format!(
+                        "memory {} MiB, files {} MiB, CPU {} s, no core dumps, 256 open files",
+                        limits.memory_bytes >> 20,
+                        limits.file_bytes >> 20,
+                        limits.cpu_seconds
+                    ),
+                },
+                Layer {
+                    name: "unprivileged-user".into(),
+                    enforced: drop_to.is_some(),
+                    detail: if drop_to.is_some() {
+                        "runs as uid 65534".into()
+                    } else {
+                        "the grader is not root: runs as the grader's own user".into()
+                    },
+                },
+                Layer {
+                    name: "neutral-environment".into(),
+                    enforced: true,
+                    detail: "cleared environment, neutral names, scratch working directory".into(),
+                },
+            ];
+            match hello {
+                Ok(Reply::Hello { layers: theirs }) => layers.extend(theirs),
+                Ok(other) => return Err(std::io::Error::other(format!("probe greeted with {other:?}"))),
+                Err(_) => {
+                    self.running = Some(running);
+                    self.kill();
+                    return Err(std::io::Error::other("the probe did not start"));
+                }
+            }
+            self.layers = layers;
+            self.running = Some(running);
         }
         Ok(self.running.as_mut().expect("just spawned"))
     }
@@ -141,7 +233,10 @@ impl Probe {
                 self.kill();
                 CallResult::Died {
                     status: CaseStatus::TimedOut,
-                    message: format!("no answer within {:.1} s: an endless loop, or far too slow", timeout.as_secs_f64()),
+                    message: format!(
+                        "no answer within {:.1} s: an endless loop, or far too slow",
+                        timeout.as_secs_f64()
+                    ),
                 }
             }
             Err(Lost::Gone(why)) => self.post_mortem(why),
@@ -222,10 +317,7 @@ impl Probe {
         let (status, message) = if stderr.contains("has overflowed its stack") {
             (CaseStatus::StackOverflow, "stack overflow: unbounded recursion?".to_string())
         } else if stderr.contains("memory allocation of") || stderr.contains("capacity overflow") {
-            (
-                CaseStatus::OutOfMemory,
-                format!("ran out of memory (limit {} MiB)", self.limits.memory_bytes >> 20),
-            )
+            (CaseStatus::OutOfMemory, format!("ran out of memory (limit {} MiB)", self.limits.memory_bytes >> 20))
         } else {
             match status {
                 Some(s) if s.signal().is_some() => {

@@ -2,6 +2,8 @@
 //! student's probe and the reference's, judge, time, score, and tell observers as it goes.
 
 use crate::builder::{BuildError, BuildProgress, Builder, Role};
+use crate::gate::GatePolicy;
+use crate::intake;
 use crate::manifest::{Course, Device, Exercise};
 use crate::probe::{CallResult, Limits, Probe};
 use crate::speed::{self, SpeedPlan};
@@ -27,6 +29,8 @@ pub struct RunConfig {
     pub limits: Limits,
     /// Run speed targets (on by default).
     pub speed: bool,
+    /// What the static gate lets through (nothing beyond plain computation by default).
+    pub gate: GatePolicy,
 }
 
 /// Things observers hear about while a run goes on.
@@ -81,7 +85,12 @@ pub fn cuda_available() -> Result<(), String> {
 }
 
 /// Grades `config.selection` of `course`.
-pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &mut dyn Observer) -> Result<Report, RunError> {
+pub fn run(
+    course: &Course,
+    suites: &[ExerciseSuite],
+    config: &RunConfig,
+    obs: &mut dyn Observer,
+) -> Result<Report, RunError> {
     let started = Instant::now();
     let selected = course.select(&config.selection);
     if selected.is_empty() {
@@ -92,15 +101,21 @@ pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &
         Role::Reference => course.root.join("solutions").display().to_string(),
         Role::Student { submission } => submission.display().to_string(),
     };
-    obs.event(&Event::Started { selection: &config.selection, seed: config.seed, exercises: selected.len(), submission: &submission });
+    obs.event(&Event::Started {
+        selection: &config.selection,
+        seed: config.seed,
+        exercises: selected.len(),
+        submission: &submission,
+    });
     let gpu = match config.device {
         Device::Cuda => cuda_available(),
         Device::Cpu => Err("run with --device cuda on a machine with an NVIDIA GPU".into()),
     };
 
     let builder = Builder::new(&course.root, config.target_dir.clone());
-    let mut build = BuildResult { ok: true, duration_s: 0.0, diagnostics: Vec::new() };
+    let mut build = BuildResult { ok: true, duration_s: 0.0, diagnostics: Vec::new(), violations: Vec::new() };
     let mut results = Vec::new();
+    let mut sandbox: Option<grader_report::SandboxReport> = None;
     let mut stage_ids: Vec<&str> = selected.iter().map(|e| e.stage.as_str()).collect();
     stage_ids.dedup();
     for stage_id in stage_ids {
@@ -112,7 +127,12 @@ pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &
             let BuildProgress::Compiling(u) = p;
             obs.event(&Event::Compiling { role: "reference", unit: u });
         })?;
-        obs.event(&Event::BuildFinished { role: "reference", stage: stage_id, ok: reference.executable.is_some(), duration_s: reference.duration_s });
+        obs.event(&Event::BuildFinished {
+            role: "reference",
+            stage: stage_id,
+            ok: reference.executable.is_some(),
+            duration_s: reference.duration_s,
+        });
         let Some(ref_exe) = reference.executable else {
             let log = reference.diagnostics.iter().map(|d| d.rendered.as_str()).collect::<Vec<_>>().join("\n");
             return Err(RunError::ReferenceBuild { stage: stage_id.to_string(), log });
@@ -120,13 +140,34 @@ pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &
 
         let student_exe = match &config.role {
             Role::Reference => Some(ref_exe.clone()),
+            Role::Student { submission }
+                if !{
+                    let found = intake::inspect(&course.root, &stage.crate_dir, submission, &config.gate);
+                    build.violations.extend(found.into_iter().map(|v| grader_report::Violation {
+                        file: v.file,
+                        line: v.line,
+                        column: v.column,
+                        rule: v.rule.to_string(),
+                        message: v.message,
+                    }));
+                    build.violations.is_empty()
+                } =>
+            {
+                build.ok = false;
+                None
+            }
             role @ Role::Student { .. } => {
                 obs.event(&Event::BuildStarted { role: "student", stage: stage_id });
                 let built = builder.build(stage, role, &mut |p| {
                     let BuildProgress::Compiling(u) = p;
                     obs.event(&Event::Compiling { role: "student", unit: u });
                 })?;
-                obs.event(&Event::BuildFinished { role: "student", stage: stage_id, ok: built.executable.is_some(), duration_s: built.duration_s });
+                obs.event(&Event::BuildFinished {
+                    role: "student",
+                    stage: stage_id,
+                    ok: built.executable.is_some(),
+                    duration_s: built.duration_s,
+                });
                 build.duration_s += built.duration_s;
                 build.ok &= built.executable.is_some();
                 build.diagnostics.extend(built.diagnostics);
@@ -135,12 +176,14 @@ pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &
         };
 
         let Some(student_exe) = student_exe else {
+            let status =
+                if build.violations.is_empty() { ExerciseStatus::BuildFailed } else { ExerciseStatus::Forbidden };
             for ex in exercises {
                 let r = ExerciseResult {
                     id: ex.id.clone(),
                     title: ex.title.clone(),
                     topics: ex.topics.clone(),
-                    status: ExerciseStatus::BuildFailed,
+                    status,
                     score: 0.0,
                     max_score: ex.points,
                     atol: ex.tolerance.atol,
@@ -164,6 +207,18 @@ pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &
             obs.event(&Event::ExerciseFinished(&r));
             results.push(r);
         }
+        if !student.layers.is_empty() {
+            let layers: Vec<grader_report::SandboxLayer> = student
+                .layers
+                .iter()
+                .map(|l| grader_report::SandboxLayer {
+                    name: l.name.clone(),
+                    enforced: l.enforced,
+                    detail: l.detail.clone(),
+                })
+                .collect();
+            sandbox = Some(grader_report::SandboxReport { fully_sandboxed: layers.iter().all(|l| l.enforced), layers });
+        }
     }
 
     let mut summary = Summary::default();
@@ -173,6 +228,7 @@ pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &
             ExerciseStatus::Failed => summary.failed += 1,
             ExerciseStatus::NotStarted => summary.not_started += 1,
             ExerciseStatus::BuildFailed => summary.build_failed += 1,
+            ExerciseStatus::Forbidden => summary.forbidden += 1,
         }
     }
     let report = Report {
@@ -189,6 +245,7 @@ pub fn run(course: &Course, suites: &[ExerciseSuite], config: &RunConfig, obs: &
         exercises: results,
         summary,
         duration_s: started.elapsed().as_secs_f64(),
+        sandbox,
     };
     obs.event(&Event::Finished(&report));
     Ok(report)
@@ -217,7 +274,12 @@ fn grade_exercise(
         let (expected, ref_time) = match reference.call(&ex.id, &case.input, reference_timeout) {
             CallResult::Returned { value, elapsed } => (value, elapsed),
             CallResult::Panicked { message, .. } | CallResult::Died { message, .. } => {
-                return Err(RunError::Reference { exercise: ex.id.clone(), case: index, label: case.label.clone(), message })
+                return Err(RunError::Reference {
+                    exercise: ex.id.clone(),
+                    case: index,
+                    label: case.label.clone(),
+                    message,
+                })
             }
         };
         let timeout = match ex.timeout_s {
@@ -292,7 +354,9 @@ fn grade_exercise(
                     timeout: Duration::from_secs(60),
                 };
                 let tol = ex.tolerance;
-                let check = |input: &grader_protocol::Value, expected: &grader_protocol::Value, got: &grader_protocol::Value| {
+                let check = |input: &grader_protocol::Value,
+                             expected: &grader_protocol::Value,
+                             got: &grader_protocol::Value| {
                     suite.check.judge(&CheckCtx { input, expected, got, tol }).map_err(|f| f.message)
                 };
                 speed::measure(&plan, student, reference, &mut gen, input, &check)

@@ -42,6 +42,7 @@ fn config(selection: &str, seed: u64, role: Role, speed: bool) -> RunConfig {
         target_dir: Some(root().join("target/grader")),
         limits: Limits::default(),
         speed,
+        gate: Default::default(),
     }
 }
 
@@ -81,8 +82,13 @@ fn hidden_case_trials() -> Vec<Trial> {
                         let c = ex.cases.get(i).ok_or("case not graded")?;
                         match (role, c.status) {
                             ("reference", CaseStatus::Passed) => Ok(()),
-                            ("reference", st) => Err(format!("reference got {}: {}", st.as_str(), c.message.as_deref().unwrap_or("")).into()),
-                            (_, CaseStatus::Passed) => Err("the untouched stub passes this case: it tests nothing".into()),
+                            ("reference", st) => {
+                                Err(format!("reference got {}: {}", st.as_str(), c.message.as_deref().unwrap_or(""))
+                                    .into())
+                            }
+                            (_, CaseStatus::Passed) => {
+                                Err("the untouched stub passes this case: it tests nothing".into())
+                            }
                             _ => Ok(()),
                         }
                     }));
@@ -103,7 +109,25 @@ struct Fixture {
     speed: bool,
     #[serde(default)]
     edit: Vec<Edit>,
+    /// System modules the static gate lets through for this fixture, so that a fixture can test
+    /// the sandbox's own defence against what the gate would refuse anyway.
+    #[serde(default)]
+    allow: Vec<String>,
+    /// Whole files written into the submission (paths relative to its root): a `build.rs`, an
+    /// edited `Cargo.toml`, a `.cargo/config.toml`...
+    #[serde(default)]
+    file: Vec<FileEntry>,
+    /// Run alone, then check that no process of the sandbox user is left behind.
+    #[serde(default)]
+    exclusive: bool,
     expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEntry {
+    path: String,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +156,14 @@ struct Expect {
     #[serde(default)]
     zero_marks: bool,
     build_error_file: Option<String>,
+    /// Rule names the refusal must include (`forbidden-api`, `build-config`...).
+    #[serde(default)]
+    violations: Vec<String>,
+    /// A file the violation list must name.
+    violation_file: Option<String>,
+    /// Paths that must not exist after the run (nothing written outside scratch).
+    #[serde(default)]
+    absent: Vec<String>,
 }
 
 fn snake<T: serde::Serialize>(v: T) -> String {
@@ -162,6 +194,11 @@ fn assemble(name: &str, f: &Fixture) -> Result<PathBuf, Failed> {
         };
         std::fs::write(&path, new).map_err(|e| e.to_string())?;
     }
+    for f in &f.file {
+        let path = dir.join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
+        std::fs::write(&path, &f.text).map_err(|e| e.to_string())?;
+    }
     Ok(dir)
 }
 
@@ -181,8 +218,9 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 
 fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
     let dir = assemble(name, f)?;
-    let report = run(course(), &suites::all(), &config(&f.selection, 7, Role::Student { submission: dir }, f.speed), &mut Silent)
-        .map_err(|e| format!("the grader failed: {e}"))?;
+    let mut cfg = config(&f.selection, 7, Role::Student { submission: dir }, f.speed);
+    cfg.gate.allow = f.allow.clone();
+    let report = run(course(), &suites::all(), &cfg, &mut Silent).map_err(|e| format!("the grader failed: {e}"))?;
     let mut problems = Vec::new();
     let e = &f.expect;
     for ex in &report.exercises {
@@ -192,10 +230,21 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
             }
         }
         for c in &ex.cases {
-            let want = e.cases.get(&c.label).or(if e.cases.is_empty() { e.all_cases.as_ref() } else { e.other_cases.as_ref() });
+            let want = e.cases.get(&c.label).or(if e.cases.is_empty() {
+                e.all_cases.as_ref()
+            } else {
+                e.other_cases.as_ref()
+            });
             if let Some(want) = want {
                 if &snake(c.status) != want {
-                    problems.push(format!("{} case {} ({}): {}, expected {want}: {}", ex.id, c.index, c.label, snake(c.status), c.message.as_deref().unwrap_or("")));
+                    problems.push(format!(
+                        "{} case {} ({}): {}, expected {want}: {}",
+                        ex.id,
+                        c.index,
+                        c.label,
+                        snake(c.status),
+                        c.message.as_deref().unwrap_or("")
+                    ));
                 }
             }
         }
@@ -214,9 +263,15 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
         }
     }
     if let Some(needle) = &e.message_contains {
-        let found = report.exercises.iter().flat_map(|x| &x.cases).any(|c| c.message.as_deref().is_some_and(|m| m.contains(needle.as_str())));
+        let found = report
+            .exercises
+            .iter()
+            .flat_map(|x| &x.cases)
+            .any(|c| c.message.as_deref().is_some_and(|m| m.contains(needle.as_str())));
         if !found {
-            problems.push(format!("no case message contains `{needle}`"));
+            let first =
+                report.exercises.iter().flat_map(|x| &x.cases).find_map(|c| c.message.clone()).unwrap_or_default();
+            problems.push(format!("no case message contains `{needle}`; the first says: {first}"));
         }
     }
     if let Some(file) = &e.build_error_file {
@@ -225,8 +280,32 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
         }
         let d = report.build.diagnostics.iter().find(|d| d.level == "error");
         match d {
-            Some(d) if d.file.as_deref() == Some(file.as_str()) && d.line.is_some() && d.rendered.contains(file.as_str()) => {}
+            Some(d)
+                if d.file.as_deref() == Some(file.as_str())
+                    && d.line.is_some()
+                    && d.rendered.contains(file.as_str()) => {}
             other => problems.push(format!("expected a compiler error in {file} with a line, got {other:?}")),
+        }
+    }
+    for rule in &e.violations {
+        if !report.build.violations.iter().any(|v| &v.rule == rule) {
+            problems.push(format!("no `{rule}` violation in {:?}", report.build.violations));
+        }
+    }
+    if let Some(file) = &e.violation_file {
+        if !report.build.violations.iter().any(|v| &v.file == file) {
+            problems.push(format!("no violation names {file}: {:?}", report.build.violations));
+        }
+    }
+    for p in &e.absent {
+        if Path::new(p).exists() {
+            problems.push(format!("{p} exists: something was written outside the scratch directory"));
+        }
+    }
+    if f.exclusive {
+        let left = sandbox_processes();
+        if !left.is_empty() {
+            problems.push(format!("processes left behind: {left:?}"));
         }
     }
     if report.exercises.is_empty() {
@@ -237,6 +316,26 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
     } else {
         Err(format!("{}\n{}", f.description, problems.join("\n")).into())
     }
+}
+
+/// Processes of the sandbox's unprivileged user (uid 65534), as `pid name`.
+fn sandbox_processes() -> Vec<String> {
+    // Give killed processes a moment to be reaped.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let status = std::fs::read_to_string(e.path().join("status")).unwrap_or_default();
+        let uid = status
+            .lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(1).map(str::to_string));
+        let state = status.lines().find(|l| l.starts_with("State:")).unwrap_or("");
+        if uid.as_deref() == Some("65534") && !state.contains("zombie") {
+            let name = status.lines().next().unwrap_or("").to_string();
+            found.push(format!("{} {name}", e.file_name().to_string_lossy()));
+        }
+    }
+    found
 }
 
 fn fixture_trials() -> Vec<Trial> {
@@ -252,7 +351,7 @@ fn fixture_trials() -> Vec<Trial> {
                 let f: Fixture = toml::from_str(&std::fs::read_to_string(&p).map_err(|e| e.to_string())?)
                     .map_err(|e| format!("{}: {e}", p.display()))?;
                 let (_w, _r);
-                if f.speed {
+                if f.speed || f.exclusive {
                     _w = QUIET.write().unwrap_or_else(|e| e.into_inner());
                 } else {
                     _r = QUIET.read().unwrap_or_else(|e| e.into_inner());
@@ -265,6 +364,9 @@ fn fixture_trials() -> Vec<Trial> {
 
 fn main() {
     let args = Arguments::from_args();
+    // An open port on loopback, so that `net_runtime` proves a probe cannot reach even a
+    // listening local service (not merely a closed port).
+    let _listener = std::net::TcpListener::bind("127.0.0.1:47913");
     let mut trials = hidden_case_trials();
     trials.extend(fixture_trials());
     libtest_mimic::run(&args, trials).exit();

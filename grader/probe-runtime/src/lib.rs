@@ -12,6 +12,8 @@ use std::io::{self, BufReader, BufWriter};
 use std::os::fd::FromRawFd;
 use std::panic::{self, AssertUnwindSafe};
 
+mod sandbox;
+
 /// Decodes an input, calls one exercise function and encodes its output.
 pub type Handler = fn(&Value) -> Value;
 
@@ -35,6 +37,21 @@ pub fn serve(dispatch: fn(&str) -> Option<Handler>) -> ! {
     // SAFETY: `reply_fd` was just created by `dup` and is owned by nobody else.
     let mut out = BufWriter::new(unsafe { File::from_raw_fd(reply_fd) });
     let mut input = BufReader::new(io::stdin().lock());
+
+    // The sandbox goes up before anything of the student's can run. The grader names the
+    // scratch directory as the only argument; without it (a developer running the probe by
+    // hand) nothing is confined, and the grader would say so.
+    let layers = match std::env::args_os().nth(1) {
+        Some(scratch) => sandbox::confine(std::path::Path::new(&scratch)),
+        None => vec![grader_protocol::Layer {
+            name: "sandbox".into(),
+            enforced: false,
+            detail: "started without a scratch directory".into(),
+        }],
+    };
+    if write_frame(&mut out, &Reply::Hello { layers }).is_err() {
+        std::process::exit(0);
+    }
 
     panic::set_hook(Box::new(|info| {
         let message = if let Some(s) = info.payload().downcast_ref::<&str>() {
@@ -74,9 +91,8 @@ pub fn serve(dispatch: fn(&str) -> Option<Handler>) -> ! {
                 last = Some(match result {
                     Ok(v) => Outcome::Returned(v),
                     Err(_) => {
-                        let (message, location) = LAST_PANIC
-                            .with(|p| p.borrow_mut().take())
-                            .unwrap_or_else(|| ("panic".to_string(), None));
+                        let (message, location) =
+                            LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| ("panic".to_string(), None));
                         Outcome::Panicked { message, location }
                     }
                 });

@@ -185,11 +185,7 @@ impl<T: Into<Value>, E: std::fmt::Debug> From<Result<T, E>> for Value {
 
 /// The variant name at the start of an error's `Debug` text.
 pub fn error_variant(debug: &str) -> String {
-    debug
-        .split(['(', '{', ' '])
-        .next()
-        .unwrap_or(debug)
-        .to_string()
+    debug.split(['(', '{', ' ']).next().unwrap_or(debug).to_string()
 }
 
 /// What the grader asks of a probe.
@@ -203,9 +199,22 @@ pub enum Request {
     Fetch,
 }
 
+/// One protection a probe applied to itself before serving, as it reports it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Layer {
+    pub name: String,
+    pub enforced: bool,
+    pub detail: String,
+}
+
 /// What a probe answers.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub enum Reply {
+    /// The first frame of every probe, sent before any student code can run: the sandbox
+    /// layers it applied to itself.
+    Hello {
+        layers: Vec<Layer>,
+    },
     Ready,
     /// The glue has no function for this exercise id.
     UnknownExercise(String),
@@ -246,9 +255,7 @@ pub fn read_frame<R: Read, T: DeserializeOwned>(r: &mut R) -> io::Result<Option<
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body)?;
-    postcard::from_bytes(&body)
-        .map(Some)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    postcard::from_bytes(&body).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 #[cfg(test)]

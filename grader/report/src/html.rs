@@ -70,7 +70,9 @@ fn speed_svg(ratios: &[f64], max_ratio: f64) -> String {
     let top = ratios.iter().copied().fold(max_ratio, f64::max) * 1.15;
     let bw = (w - 2.0 * pad) / ratios.len() as f64;
     let y = |v: f64| h - pad - (v / top) * (h - 2.0 * pad);
-    let mut s = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="time ratio per round">"#);
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="time ratio per round">"#
+    );
     for (i, r) in ratios.iter().enumerate() {
         let x = pad + i as f64 * bw + 2.0;
         let colour = if *r <= max_ratio { "#2e7d32" } else { "#c62828" };
@@ -83,10 +85,20 @@ fn speed_svg(ratios: &[f64], max_ratio: f64) -> String {
         );
     }
     let ty = y(max_ratio);
-    s += &format!(r##"<line x1="{pad}" x2="{:.1}" y1="{ty:.1}" y2="{ty:.1}" stroke="#555" stroke-dasharray="4 3"/>"##, w - pad);
-    s += &format!(r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#555">target {max_ratio:.1}x</text>"##, w - pad, ty - 3.0);
+    s += &format!(
+        r##"<line x1="{pad}" x2="{:.1}" y1="{ty:.1}" y2="{ty:.1}" stroke="#555" stroke-dasharray="4 3"/>"##,
+        w - pad
+    );
+    s += &format!(
+        r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#555">target {max_ratio:.1}x</text>"##,
+        w - pad,
+        ty - 3.0
+    );
     s += &format!(r##"<line x1="{pad}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#999"/>"##, w - pad, h - pad, h - pad);
-    s += &format!(r##"<text x="{pad}" y="{:.1}" font-size="10" fill="#555">rounds (student time / reference time)</text>"##, h - 4.0);
+    s += &format!(
+        r##"<text x="{pad}" y="{:.1}" font-size="10" fill="#555">rounds (student time / reference time)</text>"##,
+        h - 4.0
+    );
     s + "</svg>"
 }
 
@@ -108,6 +120,7 @@ pub fn render_html(report: &Report) -> Result<String, WriteError> {
                 ExerciseStatus::Failed => ("failed", "bad"),
                 ExerciseStatus::NotStarted => ("not started", "todo"),
                 ExerciseStatus::BuildFailed => ("build failed", "bad"),
+                ExerciseStatus::Forbidden => ("forbidden", "bad"),
             };
             let speed = e.speed.as_ref().map(|s| {
                 let (status, class) = match s.status {
@@ -161,7 +174,11 @@ pub fn render_html(report: &Report) -> Result<String, WriteError> {
     let view = View {
         r: report,
         score: format!("{} / {}", report.score, report.max_score),
-        percent: if report.max_score > 0.0 { format!("{:.0}", 100.0 * report.score / report.max_score) } else { "0".into() },
+        percent: if report.max_score > 0.0 {
+            format!("{:.0}", 100.0 * report.score / report.max_score)
+        } else {
+            "0".into()
+        },
         duration: format!("{:.1} s", report.duration_s),
         exercises,
         diagnostics: report.build.diagnostics.iter().collect(),

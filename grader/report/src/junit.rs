@@ -12,9 +12,13 @@ pub fn render_junit(report: &Report) -> Result<String, WriteError> {
         let mut suite = TestSuite::new(ex.id.clone());
         if ex.cases.is_empty() {
             let mut tc = TestCase::new(format!("{}::build", ex.id), TestCaseStatus::success());
-            if ex.status == crate::ExerciseStatus::BuildFailed {
+            if matches!(ex.status, crate::ExerciseStatus::BuildFailed | crate::ExerciseStatus::Forbidden) {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
-                st.set_message("the submission did not compile");
+                st.set_message(if ex.status == crate::ExerciseStatus::Forbidden {
+                    "refused: forbidden API or build configuration"
+                } else {
+                    "the submission did not compile"
+                });
                 tc = TestCase::new(format!("{}::build", ex.id), st);
             }
             suite.add_test_case(tc);

@@ -31,6 +31,27 @@ pub struct Report {
     pub summary: Summary,
     /// Wall time of the whole run, in seconds.
     pub duration_s: f64,
+    /// How the processes that ran the submission's code were confined.
+    #[serde(default)]
+    pub sandbox: Option<SandboxReport>,
+}
+
+/// The sandbox around the processes that ran student code, layer by layer.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct SandboxReport {
+    /// True only when every layer was enforced. A grade that is not fully sandboxed is
+    /// advisory: run it again where every layer is available.
+    pub fully_sandboxed: bool,
+    pub layers: Vec<SandboxLayer>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct SandboxLayer {
+    /// `process-group`, `resource-limits`, `unprivileged-user`, `neutral-environment`,
+    /// `network-namespace`, `no-new-privileges`, `landlock`, `seccomp`.
+    pub name: String,
+    pub enforced: bool,
+    pub detail: String,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Default)]
@@ -39,6 +60,8 @@ pub struct Summary {
     pub failed: usize,
     pub not_started: usize,
     pub build_failed: usize,
+    #[serde(default)]
+    pub forbidden: usize,
 }
 
 /// Outcome of compiling the submission's crate(s).
@@ -48,6 +71,24 @@ pub struct BuildResult {
     pub duration_s: f64,
     /// Compiler errors (and warnings in the student's files), with file and line.
     pub diagnostics: Vec<Diagnostic>,
+    /// Why the submission was refused before building (forbidden API, its own build
+    /// configuration); empty when it was accepted.
+    #[serde(default)]
+    pub violations: Vec<Violation>,
+}
+
+/// Something in the submission the grader refuses to build or run.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Violation {
+    /// Path relative to the submission.
+    pub file: String,
+    /// 1-based line, 0 when the whole file is meant.
+    pub line: u32,
+    pub column: u32,
+    /// Rule name: `unsafe`, `forbidden-api`, `forbidden-macro`, `forbidden-attribute`, `ffi`,
+    /// `std-alias`, `build-config`, `unparseable`.
+    pub rule: String,
+    pub message: String,
 }
 
 /// One compiler message.
@@ -76,6 +117,9 @@ pub enum ExerciseStatus {
     NotStarted,
     /// The crate did not compile, so nothing ran.
     BuildFailed,
+    /// The submission uses a forbidden API or brings its own build configuration: refused
+    /// before building, nothing ran.
+    Forbidden,
 }
 
 /// The result of one exercise.
@@ -201,6 +245,7 @@ impl ExerciseStatus {
             ExerciseStatus::Failed => "failed",
             ExerciseStatus::NotStarted => "not started",
             ExerciseStatus::BuildFailed => "build failed",
+            ExerciseStatus::Forbidden => "forbidden",
         }
     }
 }

@@ -14,7 +14,7 @@ fn sample() -> Report {
         device: "cpu".into(),
         score: 1.0,
         max_score: 2.0,
-        build: BuildResult { ok: true, duration_s: 0.5, diagnostics: vec![] },
+        build: BuildResult { ok: true, duration_s: 0.5, diagnostics: vec![], violations: vec![] },
         exercises: vec![ExerciseResult {
             id: "stage1.linalg.dot".into(),
             title: "Dot product".into(),
@@ -66,8 +66,12 @@ fn sample() -> Report {
             hint: Some("zip".into()),
             duration_s: 0.1,
         }],
-        summary: Summary { passed: 0, failed: 1, not_started: 0, build_failed: 0 },
+        summary: Summary { passed: 0, failed: 1, not_started: 0, build_failed: 0, forbidden: 0 },
         duration_s: 1.0,
+        sandbox: Some(SandboxReport {
+            fully_sandboxed: false,
+            layers: vec![SandboxLayer { name: "landlock".into(), enforced: false, detail: "old kernel".into() }],
+        }),
     }
 }
 

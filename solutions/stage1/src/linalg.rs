@@ -9,10 +9,7 @@ use crate::matrix::Matrix;
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinalgError {
     /// The operands' shapes do not fit together, e.g. `(2x3) * (2x3)`.
-    ShapeMismatch {
-        left: (usize, usize),
-        right: (usize, usize),
-    },
+    ShapeMismatch { left: (usize, usize), right: (usize, usize) },
     /// The operation needs a square matrix.
     NotSquare { rows: usize, cols: usize },
     /// The matrix is singular (or numerically so): no inverse, no unique solution.
@@ -27,13 +24,7 @@ pub enum LinalgError {
 
 /// Dot product `a · b = Σ_i a_i b_i`.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(
-        a.len(),
-        b.len(),
-        "dot: vectors of length {} and {}",
-        a.len(),
-        b.len()
-    );
+    assert_eq!(a.len(), b.len(), "dot: vectors of length {} and {}", a.len(), b.len());
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
@@ -43,10 +34,7 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// so the compiler vectorises it and every cache line fetched is used in full.
 pub fn matmul(a: &Matrix, b: &Matrix) -> Result<Matrix, LinalgError> {
     if a.cols() != b.rows() {
-        return Err(LinalgError::ShapeMismatch {
-            left: a.shape(),
-            right: b.shape(),
-        });
+        return Err(LinalgError::ShapeMismatch { left: a.shape(), right: b.shape() });
     }
     let (n, m, p) = (a.rows(), a.cols(), b.cols());
     let mut c = Matrix::zeros(n, p);
@@ -107,23 +95,13 @@ pub fn norms(v: &[f64]) -> (f64, f64, f64) {
     let l1 = v.iter().fold(0.0, |s, x| s + x.abs());
     let linf = v.iter().fold(0.0, |m: f64, x| m.max(x.abs()));
     // Squaring 1e200 overflows to infinity; squaring v_i / max|v| cannot (every ratio is <= 1).
-    let l2 = if linf == 0.0 {
-        0.0
-    } else {
-        linf * v.iter().map(|x| (x / linf).powi(2)).sum::<f64>().sqrt()
-    };
+    let l2 = if linf == 0.0 { 0.0 } else { linf * v.iter().map(|x| (x / linf).powi(2)).sum::<f64>().sqrt() };
     (l1, l2, linf)
 }
 
 /// Cosine of the angle between `a` and `b`: `a · b / (‖a‖ ‖b‖)`.
 pub fn cosine_similarity(a: &[f64], b: &[f64]) -> Result<f64, LinalgError> {
-    assert_eq!(
-        a.len(),
-        b.len(),
-        "cosine_similarity: vectors of length {} and {}",
-        a.len(),
-        b.len()
-    );
+    assert_eq!(a.len(), b.len(), "cosine_similarity: vectors of length {} and {}", a.len(), b.len());
     let (na, nb) = (norm2(a), norm2(b));
     if na == 0.0 || nb == 0.0 {
         // The angle to a zero vector is undefined: 0 / 0.
@@ -236,10 +214,7 @@ pub fn solve(a: &Matrix, b: &[f64]) -> Result<Vec<f64>, LinalgError> {
         return Err(LinalgError::NotSquare { rows, cols });
     }
     if b.len() != rows {
-        return Err(LinalgError::ShapeMismatch {
-            left: a.shape(),
-            right: (b.len(), 1),
-        });
+        return Err(LinalgError::ShapeMismatch { left: a.shape(), right: (b.len(), 1) });
     }
     // A singular matrix stops here, before any division by a zero pivot could make NaNs.
     let Lu { l, u, perm } = lu_decompose(a)?;
@@ -260,19 +235,12 @@ pub fn solve(a: &Matrix, b: &[f64]) -> Result<Vec<f64>, LinalgError> {
 }
 
 /// Dominant eigenpair `(λ, v)` by power iteration, stopping when `‖A v - λ v‖ <= tol`.
-pub fn power_iteration(
-    a: &Matrix,
-    max_iter: usize,
-    tol: f64,
-) -> Result<(f64, Vec<f64>), LinalgError> {
+pub fn power_iteration(a: &Matrix, max_iter: usize, tol: f64) -> Result<(f64, Vec<f64>), LinalgError> {
     let (rows, cols) = a.shape();
     if rows != cols {
         return Err(LinalgError::NotSquare { rows, cols });
     }
-    assert!(
-        rows > 0,
-        "power_iteration: an empty matrix has no eigenpair"
-    );
+    assert!(rows > 0, "power_iteration: an empty matrix has no eigenpair");
     // Any start works unless it is orthogonal to the dominant eigenvector; all ones is as good as
     // a random vector for the matrices this is used on, and reproducible.
     let mut v = vec![1.0 / (rows as f64).sqrt(); rows];
@@ -390,11 +358,7 @@ pub fn svd(a: &Matrix) -> Result<Svd, LinalgError> {
     if m < n {
         // Work on the tall transpose: Aᵀ = U' S V'ᵀ gives A = V' S U'ᵀ.
         let t = svd(&transpose(a))?;
-        return Ok(Svd {
-            u: transpose(&t.vt),
-            s: t.s,
-            vt: transpose(&t.u),
-        });
+        return Ok(Svd { u: transpose(&t.vt), s: t.s, vt: transpose(&t.u) });
     }
     // Now m >= n, k = n. w[j] is column j of A (as a vector), v[j] column j of V: A V = W.
     let mut w: Vec<Vec<f64>> = (0..n).map(|j| a.col(j)).collect();

@@ -97,19 +97,8 @@ pub fn describe(x: &[f64]) -> Result<Summary, StatsError> {
 
     let mut sorted = x.to_vec();
     sorted.sort_by(f64::total_cmp); // no NaN here, so this is the usual order
-    let median = if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    };
-    Ok(Summary {
-        mean,
-        median,
-        variance,
-        std_dev: variance.sqrt(),
-        min: sorted[0],
-        max: sorted[n - 1],
-    })
+    let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
+    Ok(Summary { mean, median, variance, std_dev: variance.sqrt(), min: sorted[0], max: sorted[n - 1] })
 }
 
 /// `ln Γ(x)` for `x > 0`, by the Lanczos approximation (g = 7, 9 coefficients).
@@ -170,9 +159,7 @@ pub fn regularized_incomplete_beta(a: f64, b: f64, x: f64) -> Result<f64, StatsE
         return Ok(x);
     }
     // The front factor x^a (1-x)^b / (a B(a,b)), in logs; ln_1p keeps ln(1-x) exact for tiny x.
-    let ln_front = lanczos_ln_gamma(a + b) - lanczos_ln_gamma(a) - lanczos_ln_gamma(b)
-        + a * x.ln()
-        + b * (-x).ln_1p();
+    let ln_front = lanczos_ln_gamma(a + b) - lanczos_ln_gamma(a) - lanczos_ln_gamma(b) + a * x.ln() + b * (-x).ln_1p();
     let front = ln_front.exp();
     // The continued fraction converges fast only left of the mean (a+1)/(a+b+2); on the right,
     // use the symmetry I_x(a, b) = 1 - I_{1-x}(b, a).
@@ -268,10 +255,7 @@ pub fn regularized_gamma_q(a: f64, x: f64) -> Result<f64, StatsError> {
 pub fn welch_t_test(a: &[f64], b: &[f64]) -> Result<TTest, StatsError> {
     for s in [a, b] {
         if s.len() < 2 {
-            return Err(StatsError::TooFewValues {
-                needed: 2,
-                got: s.len(),
-            });
+            return Err(StatsError::TooFewValues { needed: 2, got: s.len() });
         }
         reject_nan(s)?;
     }
@@ -305,9 +289,7 @@ pub fn chi_square_independence(table: &Matrix) -> Result<ChiSquare, StatsError> 
         return Err(StatsError::NegativeCount);
     }
     let row_totals: Vec<f64> = (0..r).map(|i| table.row(i).iter().sum()).collect();
-    let col_totals: Vec<f64> = (0..c)
-        .map(|j| (0..r).map(|i| table[(i, j)]).sum())
-        .collect();
+    let col_totals: Vec<f64> = (0..c).map(|j| (0..r).map(|i| table[(i, j)]).sum()).collect();
     if row_totals.iter().chain(&col_totals).any(|&t| t == 0.0) {
         return Err(StatsError::ZeroTotal);
     }
@@ -324,26 +306,16 @@ pub fn chi_square_independence(table: &Matrix) -> Result<ChiSquare, StatsError> 
     let dof = (r - 1) * (c - 1);
     // The chi-square survival function with k degrees of freedom is Q(k/2, x/2).
     let p_value = regularized_gamma_q(dof as f64 / 2.0, statistic / 2.0)?;
-    Ok(ChiSquare {
-        statistic,
-        dof,
-        p_value,
-    })
+    Ok(ChiSquare { statistic, dof, p_value })
 }
 
 /// Pearson's correlation coefficient of two paired samples.
 pub fn pearson_correlation(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
     if x.len() != y.len() {
-        return Err(StatsError::LengthMismatch {
-            left: x.len(),
-            right: y.len(),
-        });
+        return Err(StatsError::LengthMismatch { left: x.len(), right: y.len() });
     }
     if x.len() < 2 {
-        return Err(StatsError::TooFewValues {
-            needed: 2,
-            got: x.len(),
-        });
+        return Err(StatsError::TooFewValues { needed: 2, got: x.len() });
     }
     reject_nan(x)?;
     reject_nan(y)?;
@@ -352,11 +324,7 @@ pub fn pearson_correlation(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
     if ss_x == 0.0 || ss_y == 0.0 {
         return Err(StatsError::ZeroVariance);
     }
-    let cross: f64 = x
-        .iter()
-        .zip(y)
-        .map(|(a, b)| (a - mean_x) * (b - mean_y))
-        .sum();
+    let cross: f64 = x.iter().zip(y).map(|(a, b)| (a - mean_x) * (b - mean_y)).sum();
     // Rounding can push |r| a hair past 1 for perfectly linear data; r is a cosine, so clamp.
     Ok((cross / (ss_x * ss_y).sqrt()).clamp(-1.0, 1.0))
 }
@@ -369,10 +337,7 @@ pub fn correlation_matrix(columns: &[Vec<f64>]) -> Result<Matrix, StatsError> {
     }
     let n = columns[0].len();
     if let Some(bad) = columns.iter().find(|c| c.len() != n) {
-        return Err(StatsError::LengthMismatch {
-            left: n,
-            right: bad.len(),
-        });
+        return Err(StatsError::LengthMismatch { left: n, right: bad.len() });
     }
     if n < 2 {
         return Err(StatsError::TooFewValues { needed: 2, got: n });
@@ -397,16 +362,9 @@ pub fn correlation_matrix(columns: &[Vec<f64>]) -> Result<Matrix, StatsError> {
 }
 
 /// The mean of `values` within each group.
-pub fn group_means(
-    values: &[f64],
-    groups: &[usize],
-    n_groups: usize,
-) -> Result<Vec<f64>, StatsError> {
+pub fn group_means(values: &[f64], groups: &[usize], n_groups: usize) -> Result<Vec<f64>, StatsError> {
     if values.len() != groups.len() {
-        return Err(StatsError::LengthMismatch {
-            left: values.len(),
-            right: groups.len(),
-        });
+        return Err(StatsError::LengthMismatch { left: values.len(), right: groups.len() });
     }
     reject_nan(values)?;
     let mut sums = vec![0.0; n_groups];
@@ -421,9 +379,5 @@ pub fn group_means(
     if let Some(group) = counts.iter().position(|&c| c == 0) {
         return Err(StatsError::EmptyGroup { group });
     }
-    Ok(sums
-        .iter()
-        .zip(&counts)
-        .map(|(s, &c)| s / c as f64)
-        .collect())
+    Ok(sums.iter().zip(&counts).map(|(s, &c)| s / c as f64).collect())
 }

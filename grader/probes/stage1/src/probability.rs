@@ -11,9 +11,7 @@ use stage1::rng::Rng;
 
 pub fn dispatch(id: &str) -> Option<Handler> {
     Some(match id {
-        "stage1.probability.bayes" => {
-            |v: &Value| prob::posterior(v.at(0).floats(), v.at(1).floats()).into()
-        }
+        "stage1.probability.bayes" => |v: &Value| prob::posterior(v.at(0).floats(), v.at(1).floats()).into(),
         // (xs, mu, sigma) -> (erf(xs), pdf(xs), cdf(xs))
         "stage1.probability.normal" => |v: &Value| {
             let (xs, mu, sigma) = (v.at(0).floats(), v.at(1).float(), v.at(2).float());
@@ -45,21 +43,12 @@ pub fn dispatch(id: &str) -> Option<Handler> {
         "stage1.probability.sample_binomial" => |v: &Value| {
             let mut rng = Rng::new(u64_of(v.at(0)));
             let n = u64_of(v.at(1));
-            ints(prob::sample_binomial(
-                &mut rng,
-                n,
-                v.at(2).float(),
-                v.at(3).usize(),
-            ))
+            ints(prob::sample_binomial(&mut rng, n, v.at(2).float(), v.at(3).usize()))
         },
         // (seed, lambda, count) -> samples
         "stage1.probability.sample_poisson" => |v: &Value| {
             let mut rng = Rng::new(u64_of(v.at(0)));
-            ints(prob::sample_poisson(
-                &mut rng,
-                v.at(1).float(),
-                v.at(2).usize(),
-            ))
+            ints(prob::sample_poisson(&mut rng, v.at(1).float(), v.at(2).usize()))
         },
         _ => return None,
     })
@@ -76,14 +65,10 @@ fn counts(v: &Value) -> Vec<u64> {
 
 /// `f` at every point: the values, or the first error's variant name.
 fn each<T: Copy>(xs: &[T], f: impl Fn(T) -> Result<f64, ProbabilityError>) -> Value {
-    xs.iter()
-        .map(|&x| f(x))
-        .collect::<Result<Vec<f64>, _>>()
-        .into()
+    xs.iter().map(|&x| f(x)).collect::<Result<Vec<f64>, _>>().into()
 }
 
 /// Counts as an integer vector.
 fn ints(r: Result<Vec<u64>, ProbabilityError>) -> Value {
-    r.map(|v| v.into_iter().map(|k| k as i64).collect::<Vec<i64>>())
-        .into()
+    r.map(|v| v.into_iter().map(|k| k as i64).collect::<Vec<i64>>()).into()
 }

@@ -180,7 +180,7 @@ fn poisson_cases(g: &mut Gen) -> Vec<Case> {
             "lambda = 500 (500^k and k! overflow: use logarithms)",
             pair(ks([0, 200, 400, 450, 500, 550, 600, 1000]), 500.0),
         ),
-        Case::new("lambda = 3, k = 10^12 (stop summing when the terms vanish)", pair(ks([1_000_000_000_000]), 3.0)),
+        Case::new("lambda = 3, k = 10^6 (stop summing when the terms vanish)", pair(ks([1_000_000]), 3.0)),
         Case::new("lambda = -1", pair(ks([0, 1]), -1.0)),
         Case::new("lambda = NaN", pair(ks([0, 1]), f64::NAN)),
         Case::new("lambda = +inf", pair(ks([0, 1]), f64::INFINITY)),
@@ -191,8 +191,9 @@ fn poisson_cases(g: &mut Gen) -> Vec<Case> {
 // Samplers: inputs carry a seed (the bits of a u64 in an i64); outputs are judged statistically.
 
 /// Significance level of every statistical test below: a correct sampler fails a given test on
-/// about one case in a million.
-const ALPHA: f64 = 1e-6;
+/// about one case in ten million (the chi-square approximation is least exact this far into its
+/// tail; at 1e-6 the reference failed once in 10,000 Poisson cases).
+const ALPHA: f64 = 1e-7;
 
 /// Large samples: at this size a normal with `sigma * 1.1`, or any shifted or reshaped
 /// distribution a plausible bug produces, fails by many standard errors.
@@ -461,7 +462,7 @@ fn check_counts(c: &Counts) -> Result<(), Failure> {
     Ok(())
 }
 
-fn int_draws<'a>(got: &'a Value, n: usize) -> Result<&'a [i64], Failure> {
+fn int_draws(got: &Value, n: usize) -> Result<&[i64], Failure> {
     match got {
         Value::Ints(k) => Ok(k),
         _ => Err(Failure::msg(format!("expected {n} draws as integers, got a {}", got.kind()))),
@@ -782,7 +783,8 @@ mod tests {
                 x.into()
             })
         };
-        let wrong: [(&str, Box<dyn Fn(&Value) -> Option<Value>>); 4] = [
+        type Sampler = Box<dyn Fn(&Value) -> Option<Value>>;
+        let wrong: [(&str, Sampler); 4] = [
             ("sigma * 1.1", Box::new(scaled(0.0, 1.1))),
             ("sigma * 0.95", Box::new(scaled(0.0, 0.95))),
             ("mu + 0.05 sigma", Box::new(scaled(0.05, 1.0))),
@@ -885,7 +887,8 @@ mod tests {
     }
 
     /// How often a correct sampler is rejected: run with
-    /// `cargo test --release -p grader-engine false_rejection_rate -- --ignored --nocapture`.
+    /// `cargo test --release -p grader-engine false_rejection_rate -- --ignored --nocapture`
+    /// (2000 seeds: 26,000 large-sample cases, about 3 minutes).
     #[test]
     #[ignore = "slow: thousands of seeds"]
     fn false_rejection_rate() {

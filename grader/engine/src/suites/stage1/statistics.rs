@@ -83,35 +83,21 @@ struct Iris {
 impl Iris {
     fn load() -> Iris {
         let mut reader = csv::Reader::from_reader(IRIS_CSV.as_bytes());
-        let mut iris = Iris {
-            columns: Default::default(),
-            species: Vec::new(),
-        };
-        for (i, row) in reader
-            .deserialize::<(f64, f64, f64, f64, String)>()
-            .enumerate()
-        {
-            let (a, b, c, d, name) =
-                row.unwrap_or_else(|e| panic!("datasets/iris/iris.csv row {}: {e}", i + 2));
+        let mut iris = Iris { columns: Default::default(), species: Vec::new() };
+        for (i, row) in reader.deserialize::<(f64, f64, f64, f64, String)>().enumerate() {
+            let (a, b, c, d, name) = row.unwrap_or_else(|e| panic!("datasets/iris/iris.csv row {}: {e}", i + 2));
             for (column, v) in iris.columns.iter_mut().zip([a, b, c, d]) {
                 column.push(v);
             }
             let s = SPECIES.iter().position(|s| *s == name);
-            iris.species.push(
-                s.unwrap_or_else(|| panic!("datasets/iris/iris.csv: unknown species {name:?}")),
-            );
+            iris.species.push(s.unwrap_or_else(|| panic!("datasets/iris/iris.csv: unknown species {name:?}")));
         }
         iris
     }
 
     /// Measurement `column` of the flowers of species `s`.
     fn of_species(&self, column: usize, s: usize) -> Vec<f64> {
-        self.columns[column]
-            .iter()
-            .zip(&self.species)
-            .filter(|(_, &k)| k == s)
-            .map(|(v, _)| *v)
-            .collect()
+        self.columns[column].iter().zip(&self.species).filter(|(_, &k)| k == s).map(|(v, _)| *v).collect()
     }
 }
 
@@ -132,10 +118,8 @@ fn check_fields(ctx: &CheckCtx, names: &[&str]) -> Result<(), Failure> {
                     (Value::Float(e), Value::Float(g)) => {
                         compare::floats(&format!(".{name}"), &[], &[*e], &[*g], ctx.tol)?
                     }
-                    _ => compare::values(e, g, ctx.tol).map_err(|f| Failure {
-                        message: format!("{name}: {}", f.message),
-                        ..f
-                    })?,
+                    _ => compare::values(e, g, ctx.tol)
+                        .map_err(|f| Failure { message: format!("{name}: {}", f.message), ..f })?,
                 }
             }
             Ok(())
@@ -145,10 +129,7 @@ fn check_fields(ctx: &CheckCtx, names: &[&str]) -> Result<(), Failure> {
 }
 
 fn check_summary(ctx: &CheckCtx) -> Result<(), Failure> {
-    check_fields(
-        ctx,
-        &["mean", "median", "variance", "std_dev", "min", "max"],
-    )
+    check_fields(ctx, &["mean", "median", "variance", "std_dev", "min", "max"])
 }
 
 fn check_t_test(ctx: &CheckCtx) -> Result<(), Failure> {
@@ -181,10 +162,7 @@ fn describe_cases(g: &mut Gen) -> Vec<Case> {
     ties.extend([1.0, 2.0]); // at least one tie even if the draws are all different
     let mut cases = vec![
         Case::new("random 11 values (odd count)", g.floats(11, -10.0, 10.0)),
-        Case::new(
-            "random 4 values (even count: median between the middle two)",
-            g.floats(4, -10.0, 10.0),
-        ),
+        Case::new("random 4 values (even count: median between the middle two)", g.floats(4, -10.0, 10.0)),
         Case::new("random 50 normals", normals(g, 50, 3.0, 2.0)),
         Case::new("random 1001 values", g.floats(1001, -100.0, 100.0)),
         Case::new("ties: small integers with duplicates", ties),
@@ -192,14 +170,8 @@ fn describe_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("two values", g.floats(2, -5.0, 5.0)),
         Case::new("single value (variance 0)", g.floats(1, -5.0, 5.0)),
         Case::new("constant sample", vec![2.5; 7]),
-        Case::new(
-            "large offset: 1e9 + noise (the sum-of-squares shortcut cancels)",
-            normals(g, 1000, 1e9, 1.0),
-        ),
-        Case::new(
-            "iris: petal length of all 150 flowers",
-            iris.columns[PETAL_LENGTH].clone(),
-        ),
+        Case::new("large offset: 1e9 + noise (the sum-of-squares shortcut cancels)", normals(g, 1000, 1e9, 1.0)),
+        Case::new("iris: petal length of all 150 flowers", iris.columns[PETAL_LENGTH].clone()),
         Case::new("empty sample", Value::Floats(vec![])),
     ];
     let mut with_nan = g.floats(6, 0.0, 1.0);
@@ -241,45 +213,21 @@ fn triple(a: f64, b: f64, x: f64) -> Value {
 fn incomplete_beta_cases(g: &mut Gen) -> Vec<Case> {
     let u = g.float(0.0, 1.0);
     let mut cases = vec![
-        Case::new(
-            format!("a = b = 1 (uniform: I = x), x = {u:.4}"),
-            triple(1.0, 1.0, u),
-        ),
+        Case::new(format!("a = b = 1 (uniform: I = x), x = {u:.4}"), triple(1.0, 1.0, u)),
         Case::new("a = 2, b = 3, x = 0.4", triple(2.0, 3.0, 0.4)),
         Case::new("a = b = 0.5 (arcsine law), x = 0.2", triple(0.5, 0.5, 0.2)),
-        Case::new(
-            "a = 5, b = 10, x = 0.1 (left of the mean)",
-            triple(5.0, 10.0, 0.1),
-        ),
-        Case::new(
-            "a = 5, b = 10, x = 0.8 (right of the mean: use the symmetry)",
-            triple(5.0, 10.0, 0.8),
-        ),
-        Case::new(
-            "a = 4.5, b = 0.5, x = 0.3 (a Student-t tail, df = 9)",
-            triple(4.5, 0.5, 0.3),
-        ),
-        Case::new(
-            "a = 300, b = 400, x = 0.43 (large parameters near the mean)",
-            triple(300.0, 400.0, 0.43),
-        ),
-        Case::new(
-            "a = 50, b = 2, x = 0.1 (tiny value, ~1e-48)",
-            triple(50.0, 2.0, 0.1),
-        ),
-        Case::new(
-            "a = 2, b = 50, x = 0.5 (within 1e-14 of 1)",
-            triple(2.0, 50.0, 0.5),
-        ),
+        Case::new("a = 5, b = 10, x = 0.1 (left of the mean)", triple(5.0, 10.0, 0.1)),
+        Case::new("a = 5, b = 10, x = 0.8 (right of the mean: use the symmetry)", triple(5.0, 10.0, 0.8)),
+        Case::new("a = 4.5, b = 0.5, x = 0.3 (a Student-t tail, df = 9)", triple(4.5, 0.5, 0.3)),
+        Case::new("a = 300, b = 400, x = 0.43 (large parameters near the mean)", triple(300.0, 400.0, 0.43)),
+        Case::new("a = 50, b = 2, x = 0.1 (tiny value, ~1e-48)", triple(50.0, 2.0, 0.1)),
+        Case::new("a = 2, b = 50, x = 0.5 (within 1e-14 of 1)", triple(2.0, 50.0, 0.5)),
         Case::new("x = 0", triple(2.5, 3.5, 0.0)),
         Case::new("x = 1", triple(2.5, 3.5, 1.0)),
     ];
     for _ in 0..4 {
         let (a, b, x) = (g.float(0.5, 20.0), g.float(0.5, 20.0), g.float(0.0, 1.0));
-        cases.push(Case::new(
-            format!("random a = {a:.3}, b = {b:.3}, x = {x:.3}"),
-            triple(a, b, x),
-        ));
+        cases.push(Case::new(format!("random a = {a:.3}, b = {b:.3}, x = {x:.3}"), triple(a, b, x)));
     }
     cases.extend([
         Case::new("a = 0", triple(0.0, 2.0, 0.5)),
@@ -297,26 +245,17 @@ fn gamma_q_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("a = 0.5, x = 0.3 (Q = erfc(√x))", pair(0.5, 0.3)),
         Case::new("a = 3, x = 0.1 (series region)", pair(3.0, 0.1)),
         Case::new("a = 3, x = 10 (continued-fraction region)", pair(3.0, 10.0)),
-        Case::new(
-            "a = 10, x = 11 (on the boundary x = a + 1)",
-            pair(10.0, 11.0),
-        ),
+        Case::new("a = 10, x = 11 (on the boundary x = a + 1)", pair(10.0, 11.0)),
         Case::new("a = 50, x = 30", pair(50.0, 30.0)),
         Case::new("a = 50, x = 80", pair(50.0, 80.0)),
         Case::new("a = 100, x = 100", pair(100.0, 100.0)),
         Case::new("a = 0.1, x = 1e-6 (small a and x)", pair(0.1, 1e-6)),
-        Case::new(
-            "a = 2.5, x = 200 (far tail, Q ~ 1e-83: do not compute 1 - P)",
-            pair(2.5, 200.0),
-        ),
+        Case::new("a = 2.5, x = 200 (far tail, Q ~ 1e-83: do not compute 1 - P)", pair(2.5, 200.0)),
         Case::new("x = 0 (Q = 1)", pair(1.5, 0.0)),
     ];
     for _ in 0..4 {
         let (a, x) = (g.float(0.1, 30.0), g.float(0.0, 60.0));
-        cases.push(Case::new(
-            format!("random a = {a:.3}, x = {x:.3}"),
-            pair(a, x),
-        ));
+        cases.push(Case::new(format!("random a = {a:.3}, x = {x:.3}"), pair(a, x)));
     }
     cases.extend([
         Case::new("a = 0", pair(0.0, 1.0)),
@@ -341,41 +280,20 @@ fn t_test_cases(g: &mut Gen) -> Vec<Case> {
             "different means and variances, n = 15 and 40",
             pair(normals(g, 15, 1.0, 0.5), normals(g, 40, 1.6, 3.0)),
         ),
-        Case::new(
-            "small samples, n = 2 and 3",
-            pair(normals(g, 2, 0.0, 1.0), normals(g, 3, 0.5, 1.0)),
-        ),
-        Case::new(
-            "means far apart (p far below 1e-10)",
-            pair(normals(g, 30, 10.0, 1.0), normals(g, 25, 0.0, 1.5)),
-        ),
+        Case::new("small samples, n = 2 and 3", pair(normals(g, 2, 0.0, 1.0), normals(g, 3, 0.5, 1.0))),
+        Case::new("means far apart (p far below 1e-10)", pair(normals(g, 30, 10.0, 1.0), normals(g, 25, 0.0, 1.5))),
         Case::new("identical samples (t = 0, p = 1)", pair(same.clone(), same)),
-        Case::new(
-            "first sample constant (only one variance is zero)",
-            pair(vec![3.0; 5], normals(g, 8, 2.0, 1.0)),
-        ),
+        Case::new("first sample constant (only one variance is zero)", pair(vec![3.0; 5], normals(g, 8, 2.0, 1.0))),
         Case::new(
             "iris: versicolor vs virginica sepal width",
-            pair(
-                iris.of_species(SEPAL_WIDTH, 1),
-                iris.of_species(SEPAL_WIDTH, 2),
-            ),
+            pair(iris.of_species(SEPAL_WIDTH, 1), iris.of_species(SEPAL_WIDTH, 2)),
         ),
         Case::new(
             "iris: setosa vs versicolor petal length",
-            pair(
-                iris.of_species(PETAL_LENGTH, 0),
-                iris.of_species(PETAL_LENGTH, 1),
-            ),
+            pair(iris.of_species(PETAL_LENGTH, 0), iris.of_species(PETAL_LENGTH, 1)),
         ),
-        Case::new(
-            "a sample of one value",
-            pair(g.floats(1, 0.0, 1.0), g.floats(5, 0.0, 1.0)),
-        ),
-        Case::new(
-            "an empty sample",
-            pair(g.floats(4, 0.0, 1.0), Value::Floats(vec![])),
-        ),
+        Case::new("a sample of one value", pair(g.floats(1, 0.0, 1.0), g.floats(5, 0.0, 1.0))),
+        Case::new("an empty sample", pair(g.floats(4, 0.0, 1.0), Value::Floats(vec![]))),
         Case::new("both samples constant", pair(vec![3.0; 5], vec![1.0; 7])),
         Case::new("NaN in a sample", pair(with_nan, g.floats(5, 0.0, 1.0))),
     ]
@@ -399,10 +317,7 @@ fn chi_square_cases(g: &mut Gen) -> Vec<Case> {
     }
     // Rows proportional to each other: the counts are exactly what independence predicts.
     let (rw, cw) = ([1.0, 2.0, 3.0], [4.0, 1.0, 2.0, 5.0]);
-    let independent: Vec<f64> = rw
-        .iter()
-        .flat_map(|r| cw.iter().map(move |c| 2.0 * r * c))
-        .collect();
+    let independent: Vec<f64> = rw.iter().flat_map(|r| cw.iter().map(move |c| 2.0 * r * c)).collect();
     let mut strong = vec![5.0; 9];
     for i in 0..3 {
         strong[i * 4] = 200.0;
@@ -419,35 +334,17 @@ fn chi_square_cases(g: &mut Gen) -> Vec<Case> {
     let mut with_nan = counts(g, 2, 2, 1, 20);
     with_nan[1] = f64::NAN;
     vec![
-        Case::new(
-            "random 2x2 (no Yates correction)",
-            table(2, 2, counts(g, 2, 2, 5, 60)),
-        ),
+        Case::new("random 2x2 (no Yates correction)", table(2, 2, counts(g, 2, 2, 5, 60))),
         Case::new("random 2x3", table(2, 3, counts(g, 2, 3, 1, 60))),
         Case::new("random 3x4", table(3, 4, counts(g, 3, 4, 1, 60))),
         Case::new("random 5x5", table(5, 5, counts(g, 5, 5, 0, 30))),
-        Case::new(
-            "strong dependence 3x3 (p far below 1e-10)",
-            table(3, 3, strong),
-        ),
-        Case::new(
-            "exactly independent 3x4 (statistic 0, p = 1)",
-            table(3, 4, independent),
-        ),
+        Case::new("strong dependence 3x3 (p far below 1e-10)", table(3, 3, strong)),
+        Case::new("exactly independent 3x4 (statistic 0, p = 1)", table(3, 4, independent)),
         Case::new("a zero cell, totals still positive", table(3, 3, zero_cell)),
         Case::new("non-integer (weighted) counts 2x4", table(2, 4, weighted)),
-        Case::new(
-            "iris: species x petal length above 4.35 cm (3x2)",
-            table(3, 2, by_species),
-        ),
-        Case::new(
-            "1x4 table (too few rows)",
-            table(1, 4, counts(g, 1, 4, 1, 20)),
-        ),
-        Case::new(
-            "3x1 table (too few columns)",
-            table(3, 1, counts(g, 3, 1, 1, 20)),
-        ),
+        Case::new("iris: species x petal length above 4.35 cm (3x2)", table(3, 2, by_species)),
+        Case::new("1x4 table (too few rows)", table(1, 4, counts(g, 1, 4, 1, 20))),
+        Case::new("3x1 table (too few columns)", table(3, 1, counts(g, 3, 1, 1, 20))),
         Case::new("a negative count", table(2, 3, negative)),
         Case::new("a column of zeros", table(3, 3, zero_column)),
         Case::new("NaN in the table", table(2, 2, with_nan)),
@@ -466,40 +363,22 @@ fn pearson_cases(g: &mut Gen) -> Vec<Case> {
     let mut with_nan = g.floats(6, 0.0, 1.0);
     with_nan[0] = f64::NAN;
     vec![
-        Case::new(
-            "random normals, n = 50 (r near 0)",
-            pair(g.normals(50), g.normals(50)),
-        ),
+        Case::new("random normals, n = 50 (r near 0)", pair(g.normals(50), g.normals(50))),
         Case::new("correlated normals, n = 200 (r near 0.8)", pair(x, noisy)),
         Case::new("points on a rising line (r = 1)", pair(line.clone(), up)),
         Case::new("points on a falling line (r = -1)", pair(line, down)),
-        Case::new(
-            "two pairs",
-            pair(g.floats(2, 0.0, 1.0), g.floats(2, 0.0, 1.0)),
-        ),
+        Case::new("two pairs", pair(g.floats(2, 0.0, 1.0), g.floats(2, 0.0, 1.0))),
         Case::new("large offset: 1e6 + noise", pair(offset_x, offset_y)),
         Case::new(
             "iris: petal length vs petal width",
-            pair(
-                floats(&iris.columns[PETAL_LENGTH]),
-                floats(&iris.columns[PETAL_WIDTH]),
-            ),
+            pair(floats(&iris.columns[PETAL_LENGTH]), floats(&iris.columns[PETAL_WIDTH])),
         ),
         Case::new(
             "iris: sepal length vs sepal width",
-            pair(
-                floats(&iris.columns[SEPAL_LENGTH]),
-                floats(&iris.columns[SEPAL_WIDTH]),
-            ),
+            pair(floats(&iris.columns[SEPAL_LENGTH]), floats(&iris.columns[SEPAL_WIDTH])),
         ),
-        Case::new(
-            "lengths 5 and 6",
-            pair(g.floats(5, 0.0, 1.0), g.floats(6, 0.0, 1.0)),
-        ),
-        Case::new(
-            "a single pair",
-            pair(g.floats(1, 0.0, 1.0), g.floats(1, 0.0, 1.0)),
-        ),
+        Case::new("lengths 5 and 6", pair(g.floats(5, 0.0, 1.0), g.floats(6, 0.0, 1.0))),
+        Case::new("a single pair", pair(g.floats(1, 0.0, 1.0), g.floats(1, 0.0, 1.0))),
         Case::new("empty", pair(Value::Floats(vec![]), Value::Floats(vec![]))),
         Case::new("constant y", pair(g.floats(8, 0.0, 1.0), vec![4.0; 8])),
         Case::new("NaN in x", pair(with_nan, g.floats(6, 0.0, 1.0))),
@@ -521,29 +400,17 @@ fn correlation_matrix_cases(g: &mut Gen) -> Vec<Case> {
     let mut with_nan: Vec<Vec<f64>> = (0..3).map(|_| g.normals(10)).collect();
     with_nan[1][4] = f64::NAN;
     vec![
-        Case::new(
-            "iris: the four measurements of all 150 flowers (4x4)",
-            columns(iris.columns.to_vec()),
-        ),
+        Case::new("iris: the four measurements of all 150 flowers (4x4)", columns(iris.columns.to_vec())),
         Case::new("iris: setosa only (4x4)", species(0)),
         Case::new("iris: virginica only (4x4)", species(2)),
-        Case::new(
-            "3 correlated variables, 80 observations",
-            columns(vec![a, b, c]),
-        ),
+        Case::new("3 correlated variables, 80 observations", columns(vec![a, b, c])),
         Case::new("random 6 variables, 200 observations", random(g, 6, 200)),
         Case::new("two variables, 2 observations", random(g, 2, 2)),
         Case::new("one variable (1x1)", random(g, 1, 20)),
         Case::new("no columns", Value::List(vec![])),
-        Case::new(
-            "columns of lengths 10, 10 and 9",
-            columns(vec![g.normals(10), g.normals(10), g.normals(9)]),
-        ),
+        Case::new("columns of lengths 10, 10 and 9", columns(vec![g.normals(10), g.normals(10), g.normals(9)])),
         Case::new("one observation", random(g, 3, 1)),
-        Case::new(
-            "a constant column",
-            columns(vec![g.normals(10), vec![7.0; 10], g.normals(10)]),
-        ),
+        Case::new("a constant column", columns(vec![g.normals(10), vec![7.0; 10], g.normals(10)])),
         Case::new("NaN in a column", columns(with_nan)),
     ]
 }
@@ -576,33 +443,15 @@ fn group_means_cases(g: &mut Gen) -> Vec<Case> {
             "iris: petal length by species",
             grouped(iris.columns[PETAL_LENGTH].clone(), iris.species.clone(), 3),
         ),
-        Case::new(
-            "iris: sepal width by species",
-            grouped(iris.columns[SEPAL_WIDTH].clone(), iris.species.clone(), 3),
-        ),
+        Case::new("iris: sepal width by species", grouped(iris.columns[SEPAL_WIDTH].clone(), iris.species.clone(), 3)),
         Case::new("random 100 values in 5 groups", random(g, 100, 5)),
         Case::new("one group", random(g, 9, 1)),
         Case::new("one value per group", random(g, 4, 4)),
-        Case::new(
-            "no values, no groups (empty result)",
-            grouped(vec![], vec![], 0),
-        ),
-        Case::new(
-            "label 3 with 3 groups (out of range)",
-            grouped(g.floats(4, 0.0, 1.0), vec![0, 1, 3, 2], 3),
-        ),
-        Case::new(
-            "group 2 of 4 has no values",
-            grouped(g.floats(5, 0.0, 1.0), vec![0, 1, 3, 1, 0], 4),
-        ),
-        Case::new(
-            "5 values, 4 labels",
-            grouped(g.floats(5, 0.0, 1.0), vec![0, 1, 1, 0], 2),
-        ),
-        Case::new(
-            "NaN among the values",
-            grouped(with_nan, labels(g, 6, 2), 2),
-        ),
+        Case::new("no values, no groups (empty result)", grouped(vec![], vec![], 0)),
+        Case::new("label 3 with 3 groups (out of range)", grouped(g.floats(4, 0.0, 1.0), vec![0, 1, 3, 2], 3)),
+        Case::new("group 2 of 4 has no values", grouped(g.floats(5, 0.0, 1.0), vec![0, 1, 3, 1, 0], 4)),
+        Case::new("5 values, 4 labels", grouped(g.floats(5, 0.0, 1.0), vec![0, 1, 1, 0], 2)),
+        Case::new("NaN among the values", grouped(with_nan, labels(g, 6, 2), 2)),
     ]
 }
 
@@ -649,15 +498,10 @@ mod tests {
 
     #[test]
     fn special_functions_agree_with_statrs() {
-        for x in [
-            1e-8, 0.1, 0.5, 1.0, 1.5, 2.0, 3.7, 10.0, 33.3, 171.5, 1000.0, 1e6,
-        ] {
+        for x in [1e-8, 0.1, 0.5, 1.0, 1.5, 2.0, 3.7, 10.0, 33.3, 171.5, 1000.0, 1e6] {
             let want = statrs::function::gamma::ln_gamma(x);
             let got = r::ln_gamma(x).unwrap();
-            assert!(
-                (got - want).abs() <= 1e-13 * want.abs().max(1.0),
-                "ln_gamma({x}): {got} vs {want}"
-            );
+            assert!((got - want).abs() <= 1e-13 * want.abs().max(1.0), "ln_gamma({x}): {got} vs {want}");
         }
         for (a, b, x) in [
             (1.0, 1.0, 0.3),
@@ -672,12 +516,7 @@ mod tests {
             (17.3, 0.7, 0.99),
         ] {
             let want = statrs::function::beta::beta_reg(a, b, x);
-            close(
-                &format!("I_{x}({a}, {b})"),
-                r::regularized_incomplete_beta(a, b, x).unwrap(),
-                want,
-                1e-10,
-            );
+            close(&format!("I_{x}({a}, {b})"), r::regularized_incomplete_beta(a, b, x).unwrap(), want, 1e-10);
         }
         for (a, x) in [
             (1.0, 2.5),
@@ -693,12 +532,7 @@ mod tests {
             (7.5, 3.2),
         ] {
             let want = statrs::function::gamma::gamma_ur(a, x);
-            close(
-                &format!("Q({a}, {x})"),
-                r::regularized_gamma_q(a, x).unwrap(),
-                want,
-                1e-10,
-            );
+            close(&format!("Q({a}, {x})"), r::regularized_gamma_q(a, x).unwrap(), want, 1e-10);
         }
     }
 
@@ -707,14 +541,8 @@ mod tests {
         let iris = Iris::load();
         let mut g = Gen::new(7, "statrs");
         let samples = [
-            (
-                iris.of_species(SEPAL_WIDTH, 1),
-                iris.of_species(SEPAL_WIDTH, 2),
-            ),
-            (
-                iris.of_species(PETAL_LENGTH, 0),
-                iris.of_species(PETAL_LENGTH, 1),
-            ),
+            (iris.of_species(SEPAL_WIDTH, 1), iris.of_species(SEPAL_WIDTH, 2)),
+            (iris.of_species(PETAL_LENGTH, 0), iris.of_species(PETAL_LENGTH, 1)),
             (normals(&mut g, 15, 1.0, 0.5), normals(&mut g, 40, 1.6, 3.0)),
             (normals(&mut g, 3, 0.0, 1.0), normals(&mut g, 2, 0.5, 1.0)),
         ];
@@ -726,10 +554,7 @@ mod tests {
         // Versicolor vs virginica sepal width: t = -3.2058, df = 97.927, p = 0.0018191 (R's
         // `t.test(versicolor, virginica)` on the same data).
         let t = r::welch_t_test(&samples[0].0, &samples[0].1).unwrap();
-        assert!(
-            (t.t + 3.2058).abs() < 1e-4 && (t.df - 97.927).abs() < 1e-3,
-            "{t:?}"
-        );
+        assert!((t.t + 3.2058).abs() < 1e-4 && (t.df - 97.927).abs() < 1e-3, "{t:?}");
         assert!((t.p_value - 0.0018191).abs() < 1e-6, "{t:?}");
     }
 
@@ -746,16 +571,14 @@ mod tests {
         for case in chi_square_cases(&mut g) {
             if case.label.starts_with("strong") || case.label.starts_with("iris") {
                 let (rows, cols, data) = case.input.matrix_parts();
-                let c = r::chi_square_independence(&Matrix::from_vec(rows, cols, data.to_vec()))
-                    .unwrap();
+                let c = r::chi_square_independence(&Matrix::from_vec(rows, cols, data.to_vec())).unwrap();
                 let want = ChiSquared::new(c.dof as f64).unwrap().sf(c.statistic);
                 assert!(c.p_value < 1e-10, "{}: {c:?}", case.label);
                 close(&case.label, c.p_value, want, 1e-10);
             }
         }
         // 2x2 by hand: [[10, 20], [30, 40]] has E = [[12, 18], [28, 42]], statistic 0.7937.
-        let c = r::chi_square_independence(&Matrix::from_vec(2, 2, vec![10.0, 20.0, 30.0, 40.0]))
-            .unwrap();
+        let c = r::chi_square_independence(&Matrix::from_vec(2, 2, vec![10.0, 20.0, 30.0, 40.0])).unwrap();
         let by_hand = 4.0 / 12.0 + 4.0 / 18.0 + 4.0 / 28.0 + 4.0 / 42.0;
         assert!((c.statistic - by_hand).abs() < 1e-12 && c.dof == 1, "{c:?}");
     }
@@ -766,19 +589,13 @@ mod tests {
         let tol = compare::Tolerance::new(1e-8, 1e-6);
         for seed in 1..=5 {
             let cases = describe_cases(&mut Gen::new(seed, "stage1.statistics.describe"));
-            let case = cases
-                .iter()
-                .find(|c| c.label.starts_with("large offset"))
-                .unwrap();
+            let case = cases.iter().find(|c| c.label.starts_with("large offset")).unwrap();
             let x = case.input.floats();
             let want = r::describe(x).unwrap().variance;
             let n = x.len() as f64;
             let mean = x.iter().sum::<f64>() / n;
             let shortcut = (x.iter().map(|v| v * v).sum::<f64>() - n * mean * mean) / (n - 1.0);
-            assert!(
-                !tol.accepts(want, shortcut),
-                "seed {seed}: shortcut {shortcut} vs {want}"
-            );
+            assert!(!tol.accepts(want, shortcut), "seed {seed}: shortcut {shortcut} vs {want}");
             let (mut m, mut m2) = (0.0, 0.0);
             for (k, v) in x.iter().enumerate() {
                 let delta = v - m;
@@ -786,10 +603,7 @@ mod tests {
                 m2 += delta * (v - m);
             }
             let welford = m2 / (n - 1.0);
-            assert!(
-                tol.accepts(want, welford),
-                "seed {seed}: Welford {welford} vs {want}"
-            );
+            assert!(tol.accepts(want, welford), "seed {seed}: Welford {welford} vs {want}");
             assert!((want - 1.0).abs() < 0.2, "seed {seed}: variance {want}");
         }
     }
