@@ -388,6 +388,7 @@ pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
     // Direct cost: compile that crate alone after the same kind of edit, plus the time its
     // cases take when called (the student's call times, measured by the grader's clock).
     let direct_target = scratch.join("direct-target");
+    let direct_dir = scratch.join("direct");
     let mut direct = |touch: bool| -> Result<f64> {
         if touch {
             text.push_str("// again\n");
@@ -396,17 +397,18 @@ pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
         let t = Instant::now();
         let st = std::process::Command::new("cargo")
             .args(["build", "--release", "--quiet", "--manifest-path"])
-            .arg(scratch.join("exercises/stage1/Cargo.toml"))
+            .arg(direct_dir.join("Cargo.toml"))
             .env("CARGO_TARGET_DIR", &direct_target)
             .status()?;
         anyhow::ensure!(st.success(), "direct build failed");
         Ok(t.elapsed().as_secs_f64())
     };
-    std::fs::copy(root.join("exercises/stage1/Cargo.toml"), scratch.join("exercises/stage1/Cargo.toml"))?;
-    std::fs::write(
-        scratch.join("exercises/stage1/Cargo.toml"),
-        format!("{}\n[workspace]\n", std::fs::read_to_string(scratch.join("exercises/stage1/Cargo.toml"))?),
-    )?;
+    // The direct build: the course's manifest for the crate, outside the submission, over the
+    // same sources (a symbolic link to them).
+    std::fs::create_dir_all(&direct_dir)?;
+    let manifest = std::fs::read_to_string(root.join("exercises/stage1/Cargo.toml"))?;
+    std::fs::write(direct_dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))?;
+    std::os::unix::fs::symlink(&src, direct_dir.join("src"))?;
     direct(false)?;
     let compile = direct(true)?;
     let cases_s: f64 = report.exercises.iter().flat_map(|e| &e.cases).filter_map(|c| c.time_ms).sum::<f64>() / 1e3;
@@ -443,6 +445,38 @@ pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
     std::hint::black_box(acc);
     let direct_us = t.elapsed().as_secs_f64() * 1e6 / a.calls as f64;
     println!("probe overhead per case: {:.1} µs (round trip {per_call_us:.1} µs, direct call {direct_us:.3} µs; target < 1000 µs)", per_call_us - direct_us);
+
+    // What the sandbox costs: grading all of Stage 1 (reference code as a student's, no speed
+    // targets) with and without it, alternating, three times each.
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for round in 0..6 {
+        let sandboxed = round % 2 == 0;
+        let config = RunConfig {
+            selection: "stage1".into(),
+            seed: 1,
+            role: student.clone(),
+            device: Device::Cpu,
+            target_dir: Some(target.clone()),
+            limits: Limits { sandbox: sandboxed, ..Limits::default() },
+            speed: false,
+            gate: Default::default(),
+        };
+        let t = Instant::now();
+        let r = run(&course, &suites::all(), &config, &mut Silent)?;
+        anyhow::ensure!(r.score == r.max_score, "sandbox bench: the reference lost points");
+        let dt = t.elapsed().as_secs_f64();
+        if sandboxed {
+            with.push(dt)
+        } else {
+            without.push(dt)
+        }
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (w, wo) = (med(&mut with), med(&mut without));
+    println!("sandbox overhead, grading stage1: {w:.2} s sandboxed vs {wo:.2} s without (ratio {:.2})", w / wo);
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(EXIT_PASSED)
 }

@@ -56,14 +56,8 @@ impl Terminal {
                     }
                     continue;
                 }
-                let mut shown = 0;
-                for c in ex.cases.iter().filter(|c| c.status != CaseStatus::Passed) {
-                    if shown == 3 {
-                        let more = ex.cases.iter().filter(|c| c.status != CaseStatus::Passed).count() - 3;
-                        println!("  ... and {more} more failing case(s): see the HTML report");
-                        break;
-                    }
-                    shown += 1;
+                let failing: Vec<_> = ex.cases.iter().filter(|c| c.status != CaseStatus::Passed).collect();
+                for c in failing.iter().take(3) {
                     println!("  case {} [{}]: {}", c.index, c.label, c.status.as_str());
                     if let Some(m) = &c.message {
                         for l in m.lines() {
@@ -75,6 +69,9 @@ impl Terminal {
                             println!("    at {:?}: expected {:e}, got {:e}", s.index, s.expected, s.got);
                         }
                     }
+                }
+                if failing.len() > 3 {
+                    println!("  ... and {} more failing case(s): see the HTML report", failing.len() - 3);
                 }
                 if let Some(sp) = &ex.speed {
                     if sp.status != SpeedStatus::Passed {

@@ -12,6 +12,7 @@ use cargo_metadata::Message;
 use grader_report::Diagnostic;
 use std::fs;
 use std::io::BufReader;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -66,6 +67,8 @@ pub struct Builder {
     pub course_root: PathBuf,
     /// Shared by every build: `<course>/target/grader` unless told otherwise.
     pub target_dir: PathBuf,
+    /// Wall-clock limit of one build.
+    pub build_timeout: std::time::Duration,
 }
 
 fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, BuildError> {
@@ -99,6 +102,7 @@ impl Builder {
         Builder {
             course_root: course_root.to_path_buf(),
             target_dir: target_dir.unwrap_or_else(|| course_root.join("target/grader")),
+            build_timeout: std::time::Duration::from_secs(900),
         }
     }
 
@@ -145,8 +149,39 @@ impl Builder {
             .env_remove("RUSTC_WORKSPACE_WRAPPER")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Its own process group, so that a build that runs away is stopped whole.
+            .process_group(0)
             .spawn()
             .map_err(BuildError::Cargo)?;
+        // A build has a wall-clock limit: rustc on a hostile crate (deep const evaluation, huge
+        // generated code) must not hold the grader forever.
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let timed_out = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        {
+            // The reference is built first and compiles every dependency (minutes, cold); the
+            // student's build then compiles only their crate and the glue.
+            let limit = match role {
+                Role::Reference => self.build_timeout.max(std::time::Duration::from_secs(3600)),
+                Role::Student { .. } => self.build_timeout,
+            };
+            let (done, timed_out, pid) = (done.clone(), timed_out.clone(), child.id() as i32);
+            std::thread::spawn(move || {
+                let deadline = Instant::now() + limit;
+                while Instant::now() < deadline {
+                    if done.load(std::sync::atomic::Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                if !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    timed_out.store(true, std::sync::atomic::Ordering::Relaxed);
+                    // SAFETY: signalling the process group this builder created.
+                    unsafe {
+                        libc::killpg(pid, libc::SIGKILL);
+                    }
+                }
+            });
+        }
         let stderr = child.stderr.take().expect("piped");
         // Cargo's own errors (bad manifest, missing lock entries) arrive on stderr.
         let stderr_thread = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
@@ -199,6 +234,17 @@ impl Builder {
             }
         }
         let status = child.wait().map_err(BuildError::Cargo)?;
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+            diagnostics.push(Diagnostic {
+                level: "error".into(),
+                message: "the build took longer than its time limit and was stopped".into(),
+                file: None,
+                line: None,
+                column: None,
+                rendered: String::new(),
+            });
+        }
         let cargo_stderr = stderr_thread.join().unwrap_or_default();
         let duration_s = started.elapsed().as_secs_f64();
         if !status.success() {

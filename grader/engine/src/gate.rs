@@ -179,8 +179,7 @@ fn walk(file: &str, ts: TokenStream, policy: &GatePolicy, out: &mut Vec<Violatio
                     && (punct_at(&tokens, i - 1, '#')
                         || (i > 1 && punct_at(&tokens, i - 1, '!') && punct_at(&tokens, i - 2, '#')));
                 if is_attr {
-                    for (name, why) in attribute_names(g.stream()) {
-                        let _ = why;
+                    for name in attribute_names(g.stream()) {
                         if let Some((_, why)) = ATTRIBUTES.iter().find(|(a, _)| *a == name) {
                             out.push(v(t, "forbidden-attribute", format!("`#[{name}]` is not allowed ({why})")));
                         }
@@ -194,7 +193,7 @@ fn walk(file: &str, ts: TokenStream, policy: &GatePolicy, out: &mut Vec<Violatio
 }
 
 /// Attribute names in an attribute body, including inside `cfg_attr(...)`.
-fn attribute_names(ts: TokenStream) -> Vec<(String, ())> {
+fn attribute_names(ts: TokenStream) -> Vec<String> {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     let mut names = Vec::new();
     if let Some(TokenTree::Ident(first)) = tokens.first() {
@@ -222,7 +221,7 @@ fn attribute_names(ts: TokenStream) -> Vec<(String, ())> {
                 }
             }
         } else {
-            names.push((first, ()));
+            names.push(first);
         }
     }
     names

@@ -46,12 +46,10 @@ pub fn inspect(course_root: &Path, crate_dir: &str, submission: &Path, policy: &
         }
     }
     let root_manifest = submission.join("Cargo.toml");
-    if let Ok(t) = fs::read_to_string(&root_manifest).map(|t| t.parse::<toml::Table>()) {
-        if let Ok(t) = t {
-            for key in ["patch", "replace"] {
-                if t.contains_key(key) {
-                    out.push(refuse(rel(&root_manifest), format!("`[{key}]` would replace the course's dependencies")));
-                }
+    if let Some(t) = fs::read_to_string(&root_manifest).ok().and_then(|t| t.parse::<toml::Table>().ok()) {
+        for key in ["patch", "replace"] {
+            if t.contains_key(key) {
+                out.push(refuse(rel(&root_manifest), format!("`[{key}]` would replace the course's dependencies")));
             }
         }
     }

@@ -282,6 +282,27 @@ fn expect_draws<'a>(ctx: &'a CheckCtx, n: usize) -> Result<Option<&'a Value>, Fa
     Ok(Some(ctx.got))
 }
 
+/// A number with 5 significant digits, for messages.
+fn num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        format!("{x}")
+    } else if (1e-3..1e5).contains(&x.abs()) {
+        let decimals = (4 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.4e}")
+    }
+}
+
+/// A rejected test's p-value, for messages.
+fn p_value(p: f64) -> String {
+    if p < 1e-300 {
+        format!("p < 1e-300, far below {ALPHA:e}")
+    } else {
+        format!("p = {p:.1e} < {ALPHA:e}")
+    }
+}
+
 /// Two-sided p-value of a standard normal statistic.
 fn two_sided(z: f64) -> f64 {
     2.0 * Normal::standard().sf(z.abs())
@@ -330,15 +351,17 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
         return Ok(());
     }
     let dist = Normal::new(mu, sigma).expect("the case has a valid sigma");
-    let name = format!("N({mu}, {sigma}²)");
+    let name = format!("N({}, {}²)", num(mu), num(sigma));
     let (mean, var) = mean_and_variance(x.iter().copied());
-    let moments = format!("your draws have mean {mean:.5} and standard deviation {:.5}", var.sqrt());
+    let moments = format!("your draws have mean {} and standard deviation {}", num(mean), num(var.sqrt()));
     // 1. The mean: (x̄ - mu) / (sigma / √n) is standard normal.
     let z = (mean - mu) / (sigma / (n as f64).sqrt());
     let p = two_sided(z);
     if p < ALPHA {
         return Err(Failure::msg(format!(
-            "the mean is off: {moments}, where {name} has mean {mu} (z = {z:.1}, p = {p:.1e} < {ALPHA:e})"
+            "the mean is off: {moments}, where {name} has mean {} (z = {z:.1}, {})",
+            num(mu),
+            p_value(p)
         )));
     }
     // 2. The variance: (n - 1) s² / sigma² is chi-square with n - 1 degrees of freedom.
@@ -347,7 +370,9 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let p = 2.0 * chi.cdf(stat).min(chi.sf(stat));
     if p < ALPHA {
         return Err(Failure::msg(format!(
-            "the spread is off: {moments}, where {name} has standard deviation {sigma} (chi-square variance test p = {p:.1e} < {ALPHA:e})"
+            "the spread is off: {moments}, where {name} has standard deviation {} (chi-square variance test {})",
+            num(sigma),
+            p_value(p)
         )));
     }
     // 3. The whole shape: Kolmogorov–Smirnov distance between the empirical and the true CDF.
@@ -367,9 +392,10 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let p = kolmogorov_sf(t);
     if p < ALPHA {
         return Err(Failure::msg(format!(
-            "the draws do not look like {name}: Kolmogorov–Smirnov distance {d:.4} (p = {p:.1e} < {ALPHA:e}); \
-             the largest gap is at x = {at:.4}, where {:.4} of your draws lie below and {name} puts {cdf_at:.4}; {moments}",
-            emp
+            "the draws do not look like {name}: Kolmogorov–Smirnov distance {d:.4} ({}); the largest gap is at \
+             x = {}, where {emp:.4} of your draws lie below and {name} puts {cdf_at:.4}; {moments}",
+            p_value(p),
+            num(at)
         )));
     }
     Ok(())
@@ -405,13 +431,18 @@ fn check_counts(c: &Counts) -> Result<(), Failure> {
         return Ok(());
     }
     let (mean, var) = mean_and_variance(draws.iter().map(|&k| k as f64));
-    let moments =
-        format!("your draws have mean {mean:.4} and variance {var:.4}, {name} has {:.4} and {:.4}", c.mean, c.variance);
+    let moments = format!(
+        "your draws have mean {} and variance {}, {name} has {} and {}",
+        num(mean),
+        num(var),
+        num(c.mean),
+        num(c.variance)
+    );
     // 1. The mean, by the central limit theorem.
     let z = (mean - c.mean) / (c.variance / n as f64).sqrt();
     let p = two_sided(z);
     if p < ALPHA {
-        return Err(Failure::msg(format!("the mean is off: {moments} (z = {z:.1}, p = {p:.1e} < {ALPHA:e})")));
+        return Err(Failure::msg(format!("the mean is off: {moments} (z = {z:.1}, {})", p_value(p))));
     }
     // 2. Chi-square goodness of fit, on bins pooled until each expects MIN_EXPECTED draws.
     let nf = n as f64;
@@ -447,16 +478,18 @@ fn check_counts(c: &Counts) -> Result<(), Failure> {
             .map(|(i, (b, &o))| (i, (o as f64 - b.1).powi(2) / b.1))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .expect("bins");
+        let first = bins[worst].0;
         let range = match bins.get(worst + 1) {
-            _ if worst + 1 == bins.len() => format!("k >= {}", bins[worst].0),
-            Some(next) if next.0 == bins[worst].0 + 1 => format!("k = {}", bins[worst].0),
-            Some(next) => format!("{} <= k <= {}", bins[worst].0, next.0 - 1),
-            None => unreachable!(),
+            None => format!("k >= {first}"),
+            Some(next) if next.0 == first + 1 => format!("k = {first}"),
+            Some(next) => format!("{first} <= k <= {}", next.0 - 1),
         };
         return Err(Failure::msg(format!(
-            "the draws do not follow {name}: chi-square goodness of fit {stat:.1} on {dof} degrees of freedom (p = {p:.1e} < {ALPHA:e}); \
+            "the draws do not follow {name}: chi-square goodness of fit {stat:.1} on {dof} degrees of freedom ({}); \
              worst bin {range}: {} draws where {:.1} were expected; {moments}",
-            observed[worst], bins[worst].1
+            p_value(p),
+            observed[worst],
+            bins[worst].1
         )));
     }
     Ok(())
