@@ -135,7 +135,8 @@ impl Builder {
         };
         let probe_pkg = self.write_workspace(stage, &ws, &tag, &subject, matches!(role, Role::Student { .. }))?;
 
-        let mut child = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd
             .args(["build", "--profile", "grade", "--message-format", "json-diagnostic-rendered-ansi"])
             // Only the probe is a root unit, so nothing else is uplifted into the shared directory.
             .arg("--package")
@@ -150,9 +151,21 @@ impl Builder {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // Its own process group, so that a build that runs away is stopped whole.
-            .process_group(0)
-            .spawn()
-            .map_err(BuildError::Cargo)?;
+            .process_group(0);
+        if let Role::Student { .. } = role {
+            // The student's build needs nothing from the network: the reference's build, which
+            // always runs first with the same lock file, fetched every dependency. Offline, and
+            // where the grader may, in a private network namespace.
+            cmd.arg("--offline");
+            // SAFETY: unshare is async-signal-safe; failure (not root) leaves `--offline` alone.
+            unsafe {
+                cmd.pre_exec(|| {
+                    libc::unshare(libc::CLONE_NEWNET);
+                    Ok(())
+                });
+            }
+        }
+        let mut child = cmd.spawn().map_err(BuildError::Cargo)?;
         // A build has a wall-clock limit: rustc on a hostile crate (deep const evaluation, huge
         // generated code) must not hold the grader forever.
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
