@@ -136,8 +136,7 @@ impl Builder {
         let probe_pkg = self.write_workspace(stage, &ws, &tag, &subject, matches!(role, Role::Student { .. }))?;
 
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        cmd
-            .args(["build", "--profile", "grade", "--message-format", "json-diagnostic-rendered-ansi"])
+        cmd.args(["build", "--profile", "grade", "--message-format", "json-diagnostic-rendered-ansi"])
             // Only the probe is a root unit, so nothing else is uplifted into the shared directory.
             .arg("--package")
             .arg(&probe_pkg)

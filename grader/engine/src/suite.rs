@@ -76,6 +76,22 @@ pub struct ExerciseSuite {
     pub speed_input: Option<fn(&mut Gen) -> Case>,
 }
 
+impl ExerciseSuite {
+    /// An exercise compared with the reference by allclose, without a speed target.
+    pub fn plain(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
+        ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None }
+    }
+
+    /// An exercise judged by its own check, without a speed target.
+    pub fn custom(
+        id: &'static str,
+        cases: fn(&mut Gen) -> Vec<Case>,
+        check: fn(&CheckCtx) -> Result<(), Failure>,
+    ) -> ExerciseSuite {
+        ExerciseSuite { id, cases, check: Check::Custom(check), speed_input: None }
+    }
+}
+
 /// Seeded generator of case inputs. Each exercise gets its own stream, derived from the run's
 /// seed and the exercise id, so selecting fewer exercises does not change anyone's cases.
 pub struct Gen {
@@ -127,6 +143,27 @@ impl Gen {
     /// A `rows x cols` matrix with entries uniform in `[-1, 1)`.
     pub fn matrix(&mut self, rows: usize, cols: usize) -> Value {
         Value::matrix(rows, cols, self.floats(rows * cols, -1.0, 1.0))
+    }
+
+    /// `cols` orthonormal vectors of length `rows` (`cols <= rows`): modified Gram-Schmidt on
+    /// Gaussian vectors, run twice so they are orthonormal to working precision. Matrices with
+    /// chosen eigen- or singular values are built from these.
+    pub fn orthonormal(&mut self, rows: usize, cols: usize) -> Vec<Vec<f64>> {
+        let mut basis: Vec<Vec<f64>> = Vec::with_capacity(cols);
+        while basis.len() < cols {
+            let mut v = self.normals(rows);
+            for _ in 0..2 {
+                for b in &basis {
+                    let proj: f64 = v.iter().zip(b).map(|(x, y)| x * y).sum();
+                    v.iter_mut().zip(b).for_each(|(x, y)| *x -= proj * y);
+                }
+            }
+            let len = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if len > 1e-3 {
+                basis.push(v.iter().map(|x| x / len).collect());
+            }
+        }
+        basis
     }
 
     /// A fresh seed for code under test that takes one (sampling exercises).

@@ -124,4 +124,5 @@ fn html_is_self_contained_and_escaped() {
     assert!(h.contains("<svg"), "speed ratios are drawn");
     assert!(h.contains("7.00x the reference"));
     assert!(!h.contains("<script src") && !h.contains("<link "), "no external resources");
+    assert!(h.contains("not fully sandboxed") && h.contains("old kernel"), "missing sandbox layers are shown");
 }

@@ -10,13 +10,13 @@ use grader_protocol::Value;
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
-        plain("stage1.calculus.chain_rule", chain_rule_cases),
-        plain("stage1.calculus.derivative", derivative_cases),
-        plain("stage1.calculus.gradient", gradient_cases),
-        plain("stage1.calculus.hessian", hessian_cases),
-        plain("stage1.calculus.rosenbrock_gradient", rosenbrock_derivative_cases),
-        plain("stage1.calculus.rosenbrock_hessian", rosenbrock_derivative_cases),
-        plain("stage1.calculus.gradient_descent", gradient_descent_cases),
+        ExerciseSuite::plain("stage1.calculus.chain_rule", chain_rule_cases),
+        ExerciseSuite::plain("stage1.calculus.derivative", derivative_cases),
+        ExerciseSuite::plain("stage1.calculus.gradient", gradient_cases),
+        ExerciseSuite::plain("stage1.calculus.hessian", hessian_cases),
+        ExerciseSuite::plain("stage1.calculus.rosenbrock_gradient", rosenbrock_derivative_cases),
+        ExerciseSuite::plain("stage1.calculus.rosenbrock_hessian", rosenbrock_derivative_cases),
+        ExerciseSuite::plain("stage1.calculus.gradient_descent", gradient_descent_cases),
         ExerciseSuite {
             id: "stage1.calculus.newton",
             cases: newton_cases,
@@ -24,11 +24,6 @@ pub fn suites() -> Vec<ExerciseSuite> {
             speed_input: None,
         },
     ]
-}
-
-/// An exercise compared with the reference by allclose, without a speed target.
-fn plain(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
-    ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None }
 }
 
 fn list(items: Vec<Value>) -> Value {
@@ -214,29 +209,10 @@ fn wave(g: &mut Gen, n: usize) -> Value {
     list(vec![text("wave"), g.floats(n, -1.5, 1.5).into()])
 }
 
-/// `n` orthonormal vectors of length `n`: Gram-Schmidt (twice) on Gaussian vectors.
-fn orthonormal_basis(g: &mut Gen, n: usize) -> Vec<Vec<f64>> {
-    let mut basis: Vec<Vec<f64>> = Vec::with_capacity(n);
-    while basis.len() < n {
-        let mut v = g.normals(n);
-        for _ in 0..2 {
-            for b in &basis {
-                let proj: f64 = v.iter().zip(b).map(|(x, y)| x * y).sum();
-                v.iter_mut().zip(b).for_each(|(x, y)| *x -= proj * y);
-            }
-        }
-        let len = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-        if len > 1e-3 {
-            basis.push(v.iter().map(|x| x / len).collect());
-        }
-    }
-    basis
-}
-
 /// An exactly symmetric `Q diag(λ) Qᵀ` with a random orthogonal `Q`.
 fn symmetric(g: &mut Gen, lambda: &[f64]) -> Value {
     let n = lambda.len();
-    let q = orthonormal_basis(g, n);
+    let q = g.orthonormal(n, n);
     let mut a = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..=i {

@@ -13,31 +13,17 @@ pub fn suites() -> Vec<ExerciseSuite> {
             check: Check::AllClose,
             speed_input: Some(matmul_speed),
         },
-        plain("stage1.linalg.norms", norms_cases),
-        plain("stage1.linalg.cosine", cosine_cases),
-        plain("stage1.linalg.transpose", transpose_cases),
-        plain("stage1.linalg.inverse", inverse_cases),
-        custom("stage1.linalg.lu", lu_cases, check_lu),
-        plain("stage1.linalg.solve", solve_cases),
-        custom("stage1.linalg.power_iteration", power_iteration_cases, check_power_iteration),
-        custom("stage1.linalg.symmetric_eigen", symmetric_eigen_cases, check_symmetric_eigen),
-        custom("stage1.linalg.svd", svd_cases, check_svd),
-        plain("stage1.linalg.low_rank", low_rank_cases),
+        ExerciseSuite::plain("stage1.linalg.norms", norms_cases),
+        ExerciseSuite::plain("stage1.linalg.cosine", cosine_cases),
+        ExerciseSuite::plain("stage1.linalg.transpose", transpose_cases),
+        ExerciseSuite::plain("stage1.linalg.inverse", inverse_cases),
+        ExerciseSuite::custom("stage1.linalg.lu", lu_cases, check_lu),
+        ExerciseSuite::plain("stage1.linalg.solve", solve_cases),
+        ExerciseSuite::custom("stage1.linalg.power_iteration", power_iteration_cases, check_power_iteration),
+        ExerciseSuite::custom("stage1.linalg.symmetric_eigen", symmetric_eigen_cases, check_symmetric_eigen),
+        ExerciseSuite::custom("stage1.linalg.svd", svd_cases, check_svd),
+        ExerciseSuite::plain("stage1.linalg.low_rank", low_rank_cases),
     ]
-}
-
-/// An exercise compared with the reference by allclose, without a speed target.
-fn plain(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
-    ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None }
-}
-
-/// An exercise judged by its own check, without a speed target.
-fn custom(
-    id: &'static str,
-    cases: fn(&mut Gen) -> Vec<Case>,
-    check: fn(&CheckCtx) -> Result<(), Failure>,
-) -> ExerciseSuite {
-    ExerciseSuite { id, cases, check: Check::Custom(check), speed_input: None }
 }
 
 fn pair(a: Value, b: Value) -> Value {
@@ -84,26 +70,6 @@ fn identity(n: usize) -> Vec<f64> {
 // ---------------------------------------------------------------------------------------------
 // Input generators shared by the exercises below.
 
-/// `cols` orthonormal vectors of length `rows` (`cols <= rows`): modified Gram-Schmidt on
-/// Gaussian vectors, run twice so they are orthonormal to working precision.
-fn orthonormal(g: &mut Gen, rows: usize, cols: usize) -> Vec<Vec<f64>> {
-    let mut basis: Vec<Vec<f64>> = Vec::with_capacity(cols);
-    while basis.len() < cols {
-        let mut v = g.normals(rows);
-        for _ in 0..2 {
-            for b in &basis {
-                let proj: f64 = v.iter().zip(b).map(|(x, y)| x * y).sum();
-                v.iter_mut().zip(b).for_each(|(x, y)| *x -= proj * y);
-            }
-        }
-        let len = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-        if len > 1e-3 {
-            basis.push(v.iter().map(|x| x / len).collect());
-        }
-    }
-    basis
-}
-
 /// `Σ_i s_i x_i y_iᵀ` as an `m x n` matrix (each `x_i` of length `m`, each `y_i` of length `n`).
 fn sum_of_outer(s: &[f64], x: &[Vec<f64>], y: &[Vec<f64>], m: usize, n: usize) -> Vec<f64> {
     let mut a = vec![0.0; m * n];
@@ -120,7 +86,7 @@ fn sum_of_outer(s: &[f64], x: &[Vec<f64>], y: &[Vec<f64>], m: usize, n: usize) -
 /// A symmetric `n x n` matrix `Q diag(λ) Qᵀ`: the given eigenvalues, a random orthogonal `Q`.
 fn symmetric_with_eigenvalues(g: &mut Gen, lambda: &[f64]) -> Value {
     let n = lambda.len();
-    let q = orthonormal(g, n, n);
+    let q = g.orthonormal(n, n);
     let mut a = sum_of_outer(lambda, &q, &q, n, n);
     // Exactly symmetric, not just up to rounding.
     for i in 0..n {
@@ -135,8 +101,8 @@ fn symmetric_with_eigenvalues(g: &mut Gen, lambda: &[f64]) -> Value {
 
 /// An `m x n` matrix `U diag(s) Vᵀ` with the given singular values (`s.len() <= min(m, n)`).
 fn with_singular_values(g: &mut Gen, m: usize, n: usize, s: &[f64]) -> Value {
-    let u = orthonormal(g, m, s.len());
-    let v = orthonormal(g, n, s.len());
+    let u = g.orthonormal(m, s.len());
+    let v = g.orthonormal(n, s.len());
     Value::matrix(m, n, sum_of_outer(s, &u, &v, m, n))
 }
 

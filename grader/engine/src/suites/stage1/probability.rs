@@ -8,34 +8,20 @@
 //! an off-by-one, uniform instead of normal) are rejected by a wide margin.
 
 use crate::compare;
-use crate::suite::{Case, Check, CheckCtx, ExerciseSuite, Failure, Gen};
+use crate::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 use grader_protocol::Value;
 use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, Normal, Poisson};
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
-        plain("stage1.probability.bayes", bayes_cases),
-        plain("stage1.probability.normal", normal_cases),
-        plain("stage1.probability.binomial", binomial_cases),
-        plain("stage1.probability.poisson", poisson_cases),
-        custom("stage1.probability.sample_normal", sample_normal_cases, check_normal_samples),
-        custom("stage1.probability.sample_binomial", sample_binomial_cases, check_binomial_samples),
-        custom("stage1.probability.sample_poisson", sample_poisson_cases, check_poisson_samples),
+        ExerciseSuite::plain("stage1.probability.bayes", bayes_cases),
+        ExerciseSuite::plain("stage1.probability.normal", normal_cases),
+        ExerciseSuite::plain("stage1.probability.binomial", binomial_cases),
+        ExerciseSuite::plain("stage1.probability.poisson", poisson_cases),
+        ExerciseSuite::custom("stage1.probability.sample_normal", sample_normal_cases, check_normal_samples),
+        ExerciseSuite::custom("stage1.probability.sample_binomial", sample_binomial_cases, check_binomial_samples),
+        ExerciseSuite::custom("stage1.probability.sample_poisson", sample_poisson_cases, check_poisson_samples),
     ]
-}
-
-/// An exercise compared with the reference by allclose, without a speed target.
-fn plain(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
-    ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None }
-}
-
-/// An exercise judged by its own check, without a speed target.
-fn custom(
-    id: &'static str,
-    cases: fn(&mut Gen) -> Vec<Case>,
-    check: fn(&CheckCtx) -> Result<(), Failure>,
-) -> ExerciseSuite {
-    ExerciseSuite { id, cases, check: Check::Custom(check), speed_input: None }
 }
 
 fn pair(a: impl Into<Value>, b: impl Into<Value>) -> Value {
