@@ -7,6 +7,7 @@
 //! `src/**/*.rs` is used.
 
 use crate::manifest::Stage;
+use crate::probe::private_network;
 use cargo_metadata::diagnostic::DiagnosticLevel;
 use cargo_metadata::Message;
 use grader_report::Diagnostic;
@@ -159,7 +160,7 @@ impl Builder {
             // SAFETY: unshare is async-signal-safe; failure (not root) leaves `--offline` alone.
             unsafe {
                 cmd.pre_exec(|| {
-                    libc::unshare(libc::CLONE_NEWNET);
+                    private_network();
                     Ok(())
                 });
             }

@@ -141,7 +141,7 @@ impl Probe {
                     // A private network namespace (needs privileges; the probe reports whether
                     // it got one).
                     if limits.sandbox {
-                        libc::unshare(libc::CLONE_NEWNET);
+                        private_network();
                     }
                     if let Some(id) = drop_to {
                         // An unprivileged user: cannot signal, trace or read the grader's files.
@@ -390,5 +390,16 @@ fn signal_name(sig: i32) -> &'static str {
         libc::SIGXFSZ => "SIGXFSZ, file size limit",
         libc::SIGXCPU => "SIGXCPU, CPU time limit",
         _ => "signal",
+    }
+}
+
+/// Moves the calling process into a new, empty network namespace where the OS allows it (Linux,
+/// with privileges); elsewhere it does nothing and the probe reports the layer as missing.
+/// Async-signal-safe: one system call.
+pub(crate) fn private_network() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: a plain system call with a constant argument.
+    unsafe {
+        libc::unshare(libc::CLONE_NEWNET);
     }
 }
