@@ -328,6 +328,27 @@ pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
     }
 }
 
+/// Builds the reference probe of `stage`, printing the compiler's progress.
+pub fn dev_build(root: &Path, stage: &str) -> Result<u8> {
+    let course = load(root)?;
+    let stage = course.stage(stage).with_context(|| format!("no stage `{stage}`"))?;
+    let t = Instant::now();
+    let built = Builder::new(root, None).build(stage, &Role::Reference, &mut |p| {
+        let grader_engine::builder::BuildProgress::Compiling(unit) = p;
+        eprintln!("   compiled {unit}");
+    })?;
+    for d in &built.diagnostics {
+        eprintln!("{}", d.rendered);
+    }
+    match built.executable {
+        Some(exe) => {
+            println!("built {} in {:.1} s: {}", stage.id, t.elapsed().as_secs_f64(), exe.display());
+            Ok(EXIT_PASSED)
+        }
+        None => Ok(EXIT_BUILD_FAILED),
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
     /// Calls used to measure the probe's per-case overhead.

@@ -64,6 +64,15 @@ impl Terminal {
                             println!("    {l}");
                         }
                     }
+                    for m in &c.metrics {
+                        let reference = m.reference.map(|r| format!(", reference {r:.4}")).unwrap_or_default();
+                        let baseline = match (m.baseline, &m.baseline_name) {
+                            (Some(b), Some(n)) => format!(", {n} {b:.4}"),
+                            (Some(b), None) => format!(", baseline {b:.4}"),
+                            _ => String::new(),
+                        };
+                        println!("    {}: yours {:.4}{reference}{baseline}", m.name, m.student);
+                    }
                     if let Some(mm) = c.mismatch.as_ref().filter(|m| m.total_count > 1) {
                         for s in mm.samples.iter().take(3) {
                             println!("    at {:?}: expected {:e}, got {:e}", s.index, s.expected, s.got);

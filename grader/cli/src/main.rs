@@ -60,6 +60,11 @@ enum Command {
 enum DevCommand {
     /// Grade the reference (must be full marks) and the untouched stubs (every case must fail).
     Check(commands::DevCheckArgs),
+    /// Build a stage's reference probe (compiles every dependency once, for later checks).
+    Build {
+        /// Stage id, e.g. stage2.
+        stage: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -78,6 +83,7 @@ fn main() -> ExitCode {
         Command::Coverage(a) => commands::coverage(&course, a),
         Command::Bench(a) => commands::bench(&course, a),
         Command::Dev { command: DevCommand::Check(a) } => commands::dev_check(&course, a),
+        Command::Dev { command: DevCommand::Build { stage } } => commands::dev_build(&course, &stage),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -386,11 +386,11 @@ impl Builder {
         write_if_changed(&ws.join("Cargo.toml"), root.as_bytes())?;
         // The course's lock file pins every dependency, so a probe build needs no network and
         // resolves to exactly the versions the course was tested with.
+        // Copied before every build (cargo then adds the workspace's own path packages), so that
+        // every workspace resolves to the same versions and shares their compiled artifacts.
         let lock = self.course_root.join("Cargo.lock");
-        if ws.join("Cargo.lock").metadata().is_err() {
-            if let Ok(bytes) = fs::read(&lock) {
-                write_if_changed(&ws.join("Cargo.lock"), &bytes)?;
-            }
+        if let Ok(bytes) = fs::read(&lock) {
+            write_if_changed(&ws.join("Cargo.lock"), &bytes)?;
         }
         Ok(probe_pkg)
     }

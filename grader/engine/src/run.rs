@@ -294,16 +294,37 @@ fn grade_exercise(
             mismatch: None,
             time_ms: None,
             reference_ms: Some(ref_time.as_secs_f64() * 1e3),
+            metrics: Vec::new(),
+            figures: Vec::new(),
+        };
+        // A library baseline (linfa) answers on the same input in the reference's probe.
+        let baseline = match suite.baseline {
+            None => None,
+            Some(id) => match reference.call(id, &case.input, reference_timeout) {
+                CallResult::Returned { value, .. } => Some(value),
+                CallResult::Panicked { message, .. } | CallResult::Died { message, .. } => {
+                    return Err(RunError::Reference {
+                        exercise: id.to_string(),
+                        case: index,
+                        label: case.label.clone(),
+                        message,
+                    })
+                }
+            },
         };
         match student.call(&ex.id, &case.input, timeout) {
             CallResult::Returned { value, elapsed } => {
                 result.time_ms = Some(elapsed.as_secs_f64() * 1e3);
-                let ctx = CheckCtx { input: &case.input, expected: &expected, got: &value, tol: ex.tolerance };
+                let mut ctx = CheckCtx::new(&case.input, &expected, &value, ex.tolerance);
+                ctx.baseline = baseline.as_ref();
                 if let Err(f) = suite.check.judge(&ctx) {
                     result.status = CaseStatus::Wrong;
                     result.message = Some(f.message);
                     result.mismatch = f.mismatch;
                 }
+                let notes = ctx.notes.into_inner();
+                result.metrics = notes.metrics;
+                result.figures = notes.figures;
             }
             CallResult::Panicked { message, location } => {
                 let todo = message.starts_with("not yet implemented") || message.starts_with("not implemented");
@@ -357,7 +378,7 @@ fn grade_exercise(
                 let check = |input: &grader_protocol::Value,
                              expected: &grader_protocol::Value,
                              got: &grader_protocol::Value| {
-                    suite.check.judge(&CheckCtx { input, expected, got, tol }).map_err(|f| f.message)
+                    suite.check.judge(&CheckCtx::new(input, expected, got, tol)).map_err(|f| f.message)
                 };
                 speed::measure(&plan, student, reference, &mut gen, input, &check)
             }

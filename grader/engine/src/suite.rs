@@ -43,6 +43,39 @@ pub struct CheckCtx<'a> {
     pub expected: &'a Value,
     pub got: &'a Value,
     pub tol: Tolerance,
+    /// The library baseline's output on the same input, when the suite names one.
+    pub baseline: Option<&'a Value>,
+    /// Numbers and pictures the check wants in the report, passed or not.
+    pub notes: std::cell::RefCell<Notes>,
+}
+
+/// What a check adds to its case's report.
+#[derive(Default, Debug, Clone)]
+pub struct Notes {
+    pub metrics: Vec<grader_report::Metric>,
+    pub figures: Vec<grader_report::Figure>,
+}
+
+impl CheckCtx<'_> {
+    pub fn new<'a>(input: &'a Value, expected: &'a Value, got: &'a Value, tol: Tolerance) -> CheckCtx<'a> {
+        CheckCtx { input, expected, got, tol, baseline: None, notes: Default::default() }
+    }
+
+    /// Shows a number of the student's next to the reference's (and the baseline's).
+    pub fn metric(&self, name: &str, student: f64, reference: Option<f64>, baseline: Option<(&str, f64)>) {
+        self.notes.borrow_mut().metrics.push(grader_report::Metric {
+            name: name.to_string(),
+            student,
+            reference,
+            baseline: baseline.map(|b| b.1),
+            baseline_name: baseline.map(|b| b.0.to_string()),
+        });
+    }
+
+    /// Adds a picture to the case.
+    pub fn figure(&self, figure: grader_report::Figure) {
+        self.notes.borrow_mut().figures.push(figure);
+    }
 }
 
 /// How outputs are judged.
@@ -74,12 +107,27 @@ pub struct ExerciseSuite {
     pub check: Check,
     /// The input timed for the speed target, fresh for every round.
     pub speed_input: Option<fn(&mut Gen) -> Case>,
+    /// An id the reference probe answers with a library's implementation (linfa), run on the
+    /// same input; its output reaches the check as `CheckCtx::baseline`.
+    pub baseline: Option<&'static str>,
 }
 
 impl ExerciseSuite {
     /// An exercise compared with the reference by allclose, without a speed target.
     pub fn plain(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
-        ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None }
+        ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None, baseline: None }
+    }
+
+    /// Adds a speed target timed on inputs from `input`.
+    pub fn timed(mut self, input: fn(&mut Gen) -> Case) -> ExerciseSuite {
+        self.speed_input = Some(input);
+        self
+    }
+
+    /// Adds a library baseline answered by the reference probe under `id`.
+    pub fn with_baseline(mut self, id: &'static str) -> ExerciseSuite {
+        self.baseline = Some(id);
+        self
     }
 
     /// An exercise judged by its own check, without a speed target.
@@ -88,7 +136,7 @@ impl ExerciseSuite {
         cases: fn(&mut Gen) -> Vec<Case>,
         check: fn(&CheckCtx) -> Result<(), Failure>,
     ) -> ExerciseSuite {
-        ExerciseSuite { id, cases, check: Check::Custom(check), speed_input: None }
+        ExerciseSuite { id, cases, check: Check::Custom(check), speed_input: None, baseline: None }
     }
 }
 

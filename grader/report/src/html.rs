@@ -39,6 +39,164 @@ struct CaseView<'a> {
     time: String,
     reference: String,
     samples: Vec<[String; 3]>,
+    /// Metric rows: name, yours, reference, baseline (with its name).
+    metrics: Vec<[String; 4]>,
+    /// Pictures, drawn as SVG.
+    figures: Vec<String>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+const PALETTE: [&str; 6] = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"];
+
+/// A figure as inline SVG: curves on shared axes, or a heat map of a matrix.
+pub fn figure_svg(f: &crate::Figure) -> String {
+    let (w, h, l, r, t, b) = (420.0, 300.0, 50.0, 130.0, 28.0, 40.0);
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="{}">"#,
+        esc(&f.title)
+    );
+    s += &format!(r#"<text x="{l}" y="16" font-size="12" font-weight="600">{}</text>"#, esc(&f.title));
+    if f.kind == "heatmap" {
+        let n = f.matrix.len().max(1);
+        let m = f.matrix.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        // Shade from the smallest value to the largest (counts start at 0; values may be negative).
+        let finite = || f.matrix.iter().flatten().copied().filter(|v| v.is_finite());
+        let min = finite().fold(0.0f64, f64::min);
+        let max = finite().fold(f64::NEG_INFINITY, f64::max).max(min + 1e-12);
+        let cw = ((w - l - 20.0) / m as f64).min((h - t - b) / n as f64).min(40.0);
+        for (i, row) in f.matrix.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                let a = if v.is_finite() { ((v - min) / (max - min)).clamp(0.0, 1.0) } else { 0.0 };
+                let (x, y) = (l + j as f64 * cw, t + i as f64 * cw);
+                s += &format!(
+                    r##"<rect x="{x:.1}" y="{y:.1}" width="{cw:.1}" height="{cw:.1}" fill="#1565c0" fill-opacity="{:.3}" stroke="#fff"/>"##,
+                    0.08 + 0.92 * a
+                );
+                if cw >= 18.0 {
+                    let colour = if a > 0.55 { "#fff" } else { "#222" };
+                    s += &format!(
+                        r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="{colour}">{}</text>"#,
+                        x + cw / 2.0,
+                        y + cw / 2.0 + 3.5,
+                        fmt_short(*v)
+                    );
+                }
+            }
+            if let Some(label) = f.labels.get(i) {
+                s += &format!(
+                    r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text>"#,
+                    l - 4.0,
+                    t + i as f64 * cw + cw / 2.0 + 3.5,
+                    esc(label)
+                );
+            }
+        }
+        for (j, label) in f.labels.iter().enumerate().take(m) {
+            s += &format!(
+                r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+                l + j as f64 * cw + cw / 2.0,
+                t + n as f64 * cw + 12.0,
+                esc(label)
+            );
+        }
+        s += &format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+            l + m as f64 * cw / 2.0,
+            t + n as f64 * cw + 26.0,
+            esc(&f.x_label)
+        );
+        s += &format!(
+            r#"<text x="12" y="{:.1}" font-size="10" transform="rotate(-90 12 {:.1})" text-anchor="middle">{}</text>"#,
+            t + n as f64 * cw / 2.0,
+            t + n as f64 * cw / 2.0,
+            esc(&f.y_label)
+        );
+        return s + "</svg>";
+    }
+    let pts = f.series.iter().flat_map(|c| c.points.iter()).filter(|p| p[0].is_finite() && p[1].is_finite());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for p in pts {
+        x0 = x0.min(p[0]);
+        x1 = x1.max(p[0]);
+        y0 = y0.min(p[1]);
+        y1 = y1.max(p[1]);
+    }
+    if !x0.is_finite() {
+        return s + "</svg>";
+    }
+    if x1 - x0 < 1e-12 {
+        x1 = x0 + 1.0;
+    }
+    if y1 - y0 < 1e-12 {
+        y1 = y0 + 1.0;
+    }
+    let px = |x: f64| l + (x - x0) / (x1 - x0) * (w - l - r);
+    let py = |y: f64| h - b - (y - y0) / (y1 - y0) * (h - t - b);
+    s += &format!(
+        r##"<rect x="{l}" y="{t}" width="{:.1}" height="{:.1}" fill="none" stroke="#bbb"/>"##,
+        w - l - r,
+        h - t - b
+    );
+    for (v, anchor) in [(x0, "start"), (x1, "end")] {
+        s += &format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="{anchor}">{}</text>"#,
+            px(v),
+            h - b + 12.0,
+            fmt_short(v)
+        );
+    }
+    for v in [y0, y1] {
+        s += &format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text>"#,
+            l - 4.0,
+            py(v) + 3.5,
+            fmt_short(v)
+        );
+    }
+    s += &format!(
+        r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+        l + (w - l - r) / 2.0,
+        h - 8.0,
+        esc(&f.x_label)
+    );
+    s += &format!(
+        r#"<text x="12" y="{:.1}" font-size="10" transform="rotate(-90 12 {:.1})" text-anchor="middle">{}</text>"#,
+        t + (h - t - b) / 2.0,
+        t + (h - t - b) / 2.0,
+        esc(&f.y_label)
+    );
+    for (k, c) in f.series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let path: Vec<String> = c
+            .points
+            .iter()
+            .filter(|p| p[0].is_finite() && p[1].is_finite())
+            .map(|p| format!("{:.1},{:.1}", px(p[0]), py(p[1])))
+            .collect();
+        let dash = if k == 1 { r#" stroke-dasharray="5 3""# } else { "" };
+        s +=
+            &format!(r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#, path.join(" "));
+        s += &format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="11" fill="{colour}">{}</text>"#,
+            w - r + 8.0,
+            t + 14.0 + 16.0 * k as f64,
+            esc(&c.name)
+        );
+    }
+    s + "</svg>"
+}
+
+fn fmt_short(v: f64) -> String {
+    if v == v.round() && v.abs() < 1e6 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1e4 || v.abs() < 1e-2 {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 #[derive(Serialize)]
@@ -163,6 +321,19 @@ pub fn render_html(report: &Report) -> Result<String, WriteError> {
                             .flat_map(|m| &m.samples)
                             .map(|s| [format!("{:?}", s.index), num(s.expected), num(s.got)])
                             .collect(),
+                        metrics: c
+                            .metrics
+                            .iter()
+                            .map(|m| {
+                                let base = match (&m.baseline, &m.baseline_name) {
+                                    (Some(v), Some(n)) => format!("{} ({n})", num(*v)),
+                                    (Some(v), None) => num(*v),
+                                    _ => String::new(),
+                                };
+                                [m.name.clone(), num(m.student), m.reference.map(num).unwrap_or_default(), base]
+                            })
+                            .collect(),
+                        figures: c.figures.iter().map(figure_svg).collect(),
                     })
                     .collect(),
                 speed,

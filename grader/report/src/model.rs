@@ -182,6 +182,48 @@ pub struct CaseResult {
     pub time_ms: Option<f64>,
     /// Time of the reference's call on the same input, milliseconds.
     pub reference_ms: Option<f64>,
+    /// Numbers worth showing side by side (accuracy of yours, the reference's, linfa's...).
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    /// Pictures of this case (ROC curves, learning curves, confusion matrices).
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+}
+
+/// A named number of the student's output next to the reference's and a baseline's.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Metric {
+    pub name: String,
+    pub student: f64,
+    pub reference: Option<f64>,
+    /// The library baseline's value (for example linfa's), when the exercise has one.
+    pub baseline: Option<f64>,
+    /// Which library the baseline is.
+    pub baseline_name: Option<String>,
+}
+
+/// A picture for the HTML report: curves (`lines`) or a matrix of numbers (`heatmap`).
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Figure {
+    pub title: String,
+    /// `lines` or `heatmap`.
+    pub kind: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// For `lines`: each curve's name and points.
+    #[serde(default)]
+    pub series: Vec<Series>,
+    /// For `heatmap`: rows of values, and the labels of rows and columns.
+    #[serde(default)]
+    pub matrix: Vec<Vec<f64>>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<[f64; 2]>,
 }
 
 /// Where and by how much a numeric output differs from the expected one.

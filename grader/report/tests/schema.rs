@@ -33,6 +33,36 @@ fn sample() -> Report {
                     mismatch: None,
                     time_ms: Some(0.01),
                     reference_ms: Some(0.01),
+                    metrics: vec![Metric {
+                        name: "held-out accuracy".into(),
+                        student: 0.9,
+                        reference: Some(0.95),
+                        baseline: Some(0.96),
+                        baseline_name: Some("linfa".into()),
+                    }],
+                    figures: vec![
+                        Figure {
+                            title: "ROC <curve>".into(),
+                            kind: "lines".into(),
+                            x_label: "false positive rate".into(),
+                            y_label: "true positive rate".into(),
+                            series: vec![Series {
+                                name: "yours".into(),
+                                points: vec![[0.0, 0.0], [0.2, 0.8], [1.0, 1.0]],
+                            }],
+                            matrix: vec![],
+                            labels: vec![],
+                        },
+                        Figure {
+                            title: "confusion matrix".into(),
+                            kind: "heatmap".into(),
+                            x_label: "predicted".into(),
+                            y_label: "true".into(),
+                            series: vec![],
+                            matrix: vec![vec![5.0, 1.0], vec![0.0, 7.0]],
+                            labels: vec!["0".into(), "1".into()],
+                        },
+                    ],
                 },
                 CaseResult {
                     index: 1,
@@ -50,6 +80,8 @@ fn sample() -> Report {
                     }),
                     time_ms: Some(0.01),
                     reference_ms: Some(0.01),
+                    metrics: vec![],
+                    figures: vec![],
                 },
             ],
             speed: Some(SpeedResult {
@@ -120,9 +152,16 @@ fn junit_counts_failures_and_escapes() {
 #[test]
 fn html_is_self_contained_and_escaped() {
     let h = render_html(&sample()).unwrap();
+    // `SAMPLE_HTML=/tmp/x.html` keeps the page, to look at it in a browser.
+    if let Some(p) = std::env::var_os("SAMPLE_HTML") {
+        std::fs::write(p, &h).unwrap();
+    }
     assert!(h.contains("empty &lt;vectors&gt;"), "labels are escaped");
     assert!(h.contains("<svg"), "speed ratios are drawn");
     assert!(h.contains("7.00x the reference"));
     assert!(!h.contains("<script src") && !h.contains("<link "), "no external resources");
     assert!(h.contains("not fully sandboxed") && h.contains("old kernel"), "missing sandbox layers are shown");
+    assert!(h.contains("held-out accuracy") && h.contains("0.96 (linfa)"), "metrics are shown with the baseline");
+    assert!(h.contains("<polyline") && h.contains("ROC &lt;curve&gt;"), "curves are drawn and titles escaped");
+    assert!(h.matches("<rect").count() >= 4 + 3, "the confusion matrix is drawn");
 }

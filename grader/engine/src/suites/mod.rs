@@ -3,8 +3,9 @@
 use crate::suite::ExerciseSuite;
 
 pub mod stage1;
+pub mod stage2;
 
 /// All suites, in manifest order within each module.
 pub fn all() -> Vec<ExerciseSuite> {
-    stage1::suites()
+    [stage1::suites(), stage2::suites()].concat()
 }

@@ -8,27 +8,19 @@ use stage1::linalg::{self, LinalgError, Lu, Svd};
 pub fn dispatch(id: &str) -> Option<Handler> {
     Some(match id {
         "stage1.linalg.dot" => |v: &Value| linalg::dot(v.at(0).floats(), v.at(1).floats()).into(),
-        "stage1.linalg.matmul" => {
-            |v: &Value| matrix_result(linalg::matmul(&matrix(v.at(0)), &matrix(v.at(1))))
-        }
+        "stage1.linalg.matmul" => |v: &Value| matrix_result(linalg::matmul(&matrix(v.at(0)), &matrix(v.at(1)))),
         "stage1.linalg.norms" => |v: &Value| linalg::norms(v.floats()).into(),
-        "stage1.linalg.cosine" => {
-            |v: &Value| linalg::cosine_similarity(v.at(0).floats(), v.at(1).floats()).into()
-        }
+        "stage1.linalg.cosine" => |v: &Value| linalg::cosine_similarity(v.at(0).floats(), v.at(1).floats()).into(),
         "stage1.linalg.transpose" => |v: &Value| value(linalg::transpose(&matrix(v))),
         "stage1.linalg.inverse" => |v: &Value| matrix_result(linalg::inverse(&matrix(v))),
         "stage1.linalg.lu" => |v: &Value| encode(linalg::lu_decompose(&matrix(v)), lu),
-        "stage1.linalg.solve" => {
-            |v: &Value| linalg::solve(&matrix(v.at(0)), v.at(1).floats()).into()
+        "stage1.linalg.solve" => |v: &Value| linalg::solve(&matrix(v.at(0)), v.at(1).floats()).into(),
+        "stage1.linalg.power_iteration" => {
+            |v: &Value| linalg::power_iteration(&matrix(v.at(0)), v.at(1).usize(), v.at(2).float()).into()
         }
-        "stage1.linalg.power_iteration" => |v: &Value| {
-            linalg::power_iteration(&matrix(v.at(0)), v.at(1).usize(), v.at(2).float()).into()
-        },
-        "stage1.linalg.symmetric_eigen" => |v: &Value| {
-            encode(linalg::symmetric_eigen(&matrix(v)), |(w, m)| {
-                (w, value(m)).into()
-            })
-        },
+        "stage1.linalg.symmetric_eigen" => {
+            |v: &Value| encode(linalg::symmetric_eigen(&matrix(v)), |(w, m)| (w, value(m)).into())
+        }
         "stage1.linalg.svd" => |v: &Value| encode(linalg::svd(&matrix(v)), svd),
         "stage1.linalg.low_rank" => {
             |v: &Value| matrix_result(linalg::low_rank_approx(&matrix(v.at(0)), v.at(1).usize()))

@@ -22,6 +22,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
             cases: newton_cases,
             check: Check::Custom(check_newton),
             speed_input: None,
+            baseline: None,
         },
     ]
 }

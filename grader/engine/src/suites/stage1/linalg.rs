@@ -6,12 +6,19 @@ use grader_protocol::Value;
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
-        ExerciseSuite { id: "stage1.linalg.dot", cases: dot_cases, check: Check::AllClose, speed_input: None },
+        ExerciseSuite {
+            id: "stage1.linalg.dot",
+            cases: dot_cases,
+            check: Check::AllClose,
+            speed_input: None,
+            baseline: None,
+        },
         ExerciseSuite {
             id: "stage1.linalg.matmul",
             cases: matmul_cases,
             check: Check::AllClose,
             speed_input: Some(matmul_speed),
+            baseline: None,
         },
         ExerciseSuite::plain("stage1.linalg.norms", norms_cases),
         ExerciseSuite::plain("stage1.linalg.cosine", cosine_cases),

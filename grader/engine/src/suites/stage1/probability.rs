@@ -597,7 +597,7 @@ mod tests {
     }
 
     fn judge(id: &str, input: &Value, expected: &Value, got: &Value) -> Result<(), Failure> {
-        let ctx = CheckCtx { input, expected, got, tol: Tolerance::EXACT };
+        let ctx = CheckCtx::new(input, expected, got, Tolerance::EXACT);
         suite(id).check.judge(&ctx)
     }
 
