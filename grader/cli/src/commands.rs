@@ -207,7 +207,8 @@ pub fn hint(root: &Path, a: HintArgs) -> Result<u8> {
     let Some(ex) = course.exercise(&a.id) else {
         bail!("no exercise `{}`: see `grader list`", a.id);
     };
-    println!("{} — {} ({} in exercises/{}/{})", ex.id, ex.title, ex.function, ex.stage, ex.file);
+    let dir = course.stage(&ex.stage).map(|s| s.student_dir.as_str()).unwrap_or("exercises");
+    println!("{} — {} ({} in {dir}/{})", ex.id, ex.title, ex.function, ex.file);
     let n = ex.hints.len();
     if a.all {
         for (i, h) in ex.hints.iter().enumerate() {

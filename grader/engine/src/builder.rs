@@ -127,7 +127,7 @@ impl Builder {
         // the shared target directory. The tag makes every relative path unique.
         let tag = ws.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let subject = match role {
-            Role::Reference => self.course_root.join("solutions").join(&stage.crate_dir),
+            Role::Reference => self.course_root.join(&stage.solution_dir),
             Role::Student { submission } => {
                 let dir = ws.join(format!("crate-{tag}"));
                 self.copy_student_crate(stage, submission, &dir)?;
@@ -202,7 +202,7 @@ impl Builder {
         let mut executable = None;
         let subject_prefix = format!("crate-{tag}/");
         let student_file = |f: &str| -> Option<String> {
-            f.strip_prefix(subject_prefix.as_str()).map(|rest| format!("exercises/{}/{rest}", stage.crate_dir))
+            f.strip_prefix(subject_prefix.as_str()).map(|rest| format!("{}/{rest}", stage.student_dir))
         };
         for msg in Message::parse_stream(BufReader::new(child.stdout.take().expect("piped"))) {
             let Ok(msg) = msg else { continue };
@@ -240,7 +240,7 @@ impl Builder {
                         file: in_student.or(file),
                         line: span.map(|s| s.line_start as u32),
                         column: span.map(|s| s.column_start as u32),
-                        rendered: rendered.replace(subject_prefix.as_str(), &format!("exercises/{}/", stage.crate_dir)),
+                        rendered: rendered.replace(subject_prefix.as_str(), &format!("{}/", stage.student_dir)),
                     });
                 }
                 _ => {}
@@ -294,15 +294,15 @@ impl Builder {
 
     /// The course's `Cargo.toml` for the stage crate, with the submission's `src/**/*.rs`.
     fn copy_student_crate(&self, stage: &Stage, submission: &Path, dest: &Path) -> Result<(), BuildError> {
-        let course_manifest = self.course_root.join("exercises").join(&stage.crate_dir).join("Cargo.toml");
+        let course_manifest = self.course_root.join(&stage.student_dir).join("Cargo.toml");
         let manifest = io(&course_manifest, fs::read(&course_manifest))?;
         write_if_changed(&dest.join("Cargo.toml"), &manifest)?;
-        let src = submission.join("exercises").join(&stage.crate_dir).join("src");
+        let src = submission.join(&stage.student_dir).join("src");
         if !src.is_dir() {
             return Err(BuildError::Layout(format!(
-                "{} has no exercises/{}/src: is it a checkout of the course?",
+                "{} has no {}/src: is it a checkout of the course?",
                 submission.display(),
-                stage.crate_dir
+                stage.student_dir
             )));
         }
         let mut wanted = Vec::new();

@@ -13,12 +13,14 @@ fn refuse(file: String, message: impl Into<String>) -> Violation {
     Violation { file, line: 0, column: 0, rule: "build-config", message: message.into() }
 }
 
-/// Everything wrong with `submission` for the stage crate `crate_dir`; empty means accepted.
-pub fn inspect(course_root: &Path, crate_dir: &str, submission: &Path, policy: &GatePolicy) -> Vec<Violation> {
+/// Everything wrong with `submission` for the stage crate at `student_dir` (relative to the
+/// course root and the submission); empty means accepted.
+pub fn inspect(course_root: &Path, student_dir: &str, submission: &Path, policy: &GatePolicy) -> Vec<Violation> {
     let mut out = Vec::new();
     let rel = |p: &Path| p.strip_prefix(submission).unwrap_or(p).display().to_string();
-    let crate_path = submission.join("exercises").join(crate_dir);
-    for dir in [submission.to_path_buf(), submission.join("exercises"), crate_path.clone()] {
+    let crate_path = submission.join(student_dir);
+    let parent = crate_path.parent().map(Path::to_path_buf).unwrap_or_else(|| submission.to_path_buf());
+    for dir in [submission.to_path_buf(), parent, crate_path.clone()] {
         for name in [".cargo/config.toml", ".cargo/config"] {
             let p = dir.join(name);
             if p.exists() {
@@ -36,7 +38,7 @@ pub fn inspect(course_root: &Path, crate_dir: &str, submission: &Path, policy: &
     if build_rs.exists() {
         out.push(refuse(rel(&build_rs), "build scripts run code at build time and are not allowed"));
     }
-    let course_manifest = course_root.join("exercises").join(crate_dir).join("Cargo.toml");
+    let course_manifest = course_root.join(student_dir).join("Cargo.toml");
     let theirs = crate_path.join("Cargo.toml");
     if let (Ok(ours), Ok(t)) = (fs::read_to_string(&course_manifest), fs::read_to_string(&theirs)) {
         match (ours.parse::<toml::Table>(), t.parse::<toml::Table>()) {

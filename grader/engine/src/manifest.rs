@@ -41,6 +41,13 @@ struct StageEntry {
     crate_dir: String,
     probe: String,
     modules: Vec<String>,
+    /// Where the student's crate lives, relative to the course root (default `exercises/<crate>`);
+    /// a project's starting crate lives under `projects/`.
+    #[serde(default)]
+    student_dir: Option<String>,
+    /// Where the reference crate lives (default `solutions/<crate>`).
+    #[serde(default)]
+    solution_dir: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -153,7 +160,12 @@ pub struct Exercise {
 pub struct Stage {
     pub id: String,
     pub title: String,
+    /// The crate's name as the glue depends on it (`stage2`, `mp1`).
     pub crate_dir: String,
+    /// The student's crate, relative to the course root or a submission (`exercises/stage2`).
+    pub student_dir: String,
+    /// The reference crate, relative to the course root (`solutions/stage2`).
+    pub solution_dir: String,
     pub probe: String,
     pub modules: Vec<(String, String)>,
     pub exercises: Vec<Exercise>,
@@ -224,7 +236,26 @@ impl Course {
                     exercises.push(ex);
                 }
             }
-            stages.push(Stage { id: s.id, title: s.title, crate_dir: s.crate_dir, probe: s.probe, modules, exercises });
+            let student_dir = s.student_dir.unwrap_or_else(|| format!("exercises/{}", s.crate_dir));
+            let solution_dir = s.solution_dir.unwrap_or_else(|| format!("solutions/{}", s.crate_dir));
+            for (field, dir) in [("student_dir", &student_dir), ("solution_dir", &solution_dir)] {
+                if !root.join(dir).join("Cargo.toml").is_file() {
+                    return Err(ManifestError::Course {
+                        path: course_path.clone(),
+                        message: format!("stage `{}`: {field} `{dir}` has no Cargo.toml", s.id),
+                    });
+                }
+            }
+            stages.push(Stage {
+                id: s.id,
+                title: s.title,
+                crate_dir: s.crate_dir,
+                student_dir,
+                solution_dir,
+                probe: s.probe,
+                modules,
+                exercises,
+            });
         }
         if let Some(orphan) = suites.iter().find(|s| !seen.contains_key(s.id)) {
             return Err(ManifestError::Course {

@@ -142,7 +142,7 @@ pub fn run(
             Role::Reference => Some(ref_exe.clone()),
             Role::Student { submission }
                 if !{
-                    let found = intake::inspect(&course.root, &stage.crate_dir, submission, &config.gate);
+                    let found = intake::inspect(&course.root, &stage.student_dir, submission, &config.gate);
                     build.violations.extend(found.into_iter().map(|v| grader_report::Violation {
                         file: v.file,
                         line: v.line,
@@ -203,7 +203,7 @@ pub fn run(
         let mut refp = Probe::new(&ref_exe, config.limits);
         for ex in exercises {
             let suite = suites[ex.id.as_str()];
-            let r = grade_exercise(ex, suite, config, &gpu, &mut student, &mut refp, obs)?;
+            let r = grade_exercise(ex, &stage.student_dir, suite, config, &gpu, &mut student, &mut refp, obs)?;
             obs.event(&Event::ExerciseFinished(&r));
             results.push(r);
         }
@@ -255,8 +255,10 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+#[allow(clippy::too_many_arguments)]
 fn grade_exercise(
     ex: &Exercise,
+    student_dir: &str,
     suite: &ExerciseSuite,
     config: &RunConfig,
     gpu: &Result<(), String>,
@@ -329,7 +331,7 @@ fn grade_exercise(
             CallResult::Panicked { message, location } => {
                 let todo = message.starts_with("not yet implemented") || message.starts_with("not implemented");
                 result.status = if todo { CaseStatus::NotImplemented } else { CaseStatus::Panicked };
-                let at = location.map(|l| format!(" at {}", student_path(&l, &ex.stage))).unwrap_or_default();
+                let at = location.map(|l| format!(" at {}", student_path(&l, student_dir))).unwrap_or_default();
                 result.message = Some(if todo {
                     format!("`{}` is still a stub (`todo!()`{at})", ex.function)
                 } else {
@@ -415,10 +417,10 @@ fn grade_exercise(
 }
 
 /// Maps a panic location inside the grader's copy (`crate-<tag>/src/x.rs:3:5`) back to the
-/// student's path (`exercises/stage1/src/x.rs:3:5`).
-fn student_path(location: &str, stage: &str) -> String {
+/// student's path (`exercises/stage1/src/x.rs:3:5`), given the crate's directory.
+fn student_path(location: &str, student_dir: &str) -> String {
     match location.strip_prefix("crate-").and_then(|rest| rest.split_once('/')) {
-        Some((_, path)) => format!("exercises/{stage}/{path}"),
+        Some((_, path)) => format!("{student_dir}/{path}"),
         None => location.to_string(),
     }
 }

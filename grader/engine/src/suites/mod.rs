@@ -4,8 +4,10 @@ use crate::suite::ExerciseSuite;
 
 pub mod stage1;
 pub mod stage2;
+pub mod stage3;
+pub mod mp1;
 
 /// All suites, in manifest order within each module.
 pub fn all() -> Vec<ExerciseSuite> {
-    [stage1::suites(), stage2::suites()].concat()
+    [stage1::suites(), stage2::suites(), stage3::suites(), mp1::suites()].concat()
 }

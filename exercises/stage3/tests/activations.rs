@@ -1,0 +1,1 @@
+//! Public tests for `stage3::activations` (being written).

@@ -1,0 +1,1 @@
+//! Public tests for `stage3::forward` (being written).

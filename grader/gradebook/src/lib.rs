@@ -1,0 +1,1 @@
+//! The instructor gradebook (being written).

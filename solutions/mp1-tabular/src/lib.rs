@@ -1,0 +1,1 @@
+//! Mini-project 1 (being written).
