@@ -34,8 +34,10 @@ pub fn find_course(explicit: Option<&Path>) -> Result<PathBuf> {
     bail!("no course checkout found above {}; pass --course DIR", cwd.display())
 }
 
+/// The course for the repository at `root`: from the grader bundle when there is one (its
+/// pristine course files and prebuilt reference probes), else `root`'s own manifest.
 fn load(root: &Path) -> Result<Course> {
-    Course::load(root, &suites::all()).context("invalid course manifest")
+    crate::export::load_course(root).map(|(course, _)| course)
 }
 
 fn target_dir(course: &Path, explicit: Option<PathBuf>) -> PathBuf {
@@ -48,7 +50,7 @@ pub enum DeviceArg {
     Cuda,
 }
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct CheckArgs {
     /// What to grade: a stage (`stage1`), a module (`stage1.linalg`) or one exercise id.
     #[arg(required_unless_present = "all")]
@@ -86,10 +88,38 @@ pub struct CheckArgs {
     /// Print only the summary line.
     #[arg(long, short)]
     quiet: bool,
+    /// Append a Markdown summary to FILE (CI: `--markdown "$GITHUB_STEP_SUMMARY"`).
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// When to exit non-zero: `all-passed` (default), `fail-under:PERCENT` (below that share of
+    /// the points), `never` (a grader error still exits 4).
+    #[arg(long, env = "GRADER_EXIT_POLICY", default_value = "all-passed", value_name = "POLICY")]
+    exit_policy: crate::ci::ExitPolicy,
+}
+
+impl CheckArgs {
+    /// The selection, `all` for `--all`.
+    pub fn selection_or_all(&self) -> String {
+        if self.all {
+            "all".into()
+        } else {
+            self.selection.clone().unwrap_or_else(|| "all".into())
+        }
+    }
+
+    /// The graded checkout: `--submission`, else the repository itself.
+    pub fn submission_dir(&self, root: &Path) -> PathBuf {
+        self.submission.clone().unwrap_or_else(|| root.to_path_buf())
+    }
 }
 
 pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
-    let course = load(root)?;
+    let (course, bundle) = crate::export::load_course(root)?;
+    if let Some(b) = &bundle {
+        let mut stages: Vec<&str> = course.select(&a.selection_or_all()).iter().map(|e| e.stage.as_str()).collect();
+        stages.dedup();
+        b.verify(&stages)?;
+    }
     let role = if a.reference {
         Role::Reference
     } else {
@@ -117,7 +147,25 @@ pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
         gate: Default::default(),
     };
     let mut term = Terminal::new(a.quiet);
-    let report = run(&course, &suites::all(), &config, &mut term)?;
+    let mut report = run(&course, &suites::all(), &config, &mut term)?;
+    // Tamper evidence and progress (student editions keep it in the repository).
+    let mut revealed = Vec::new();
+    if let Role::Student { submission } = &config.role {
+        report.integrity = crate::tamper::check(&course, bundle.as_ref().map(|b| b.dir.as_path()), submission)?;
+        let own_repo = submission.canonicalize().ok() == root.canonicalize().ok();
+        if own_repo && crate::export::is_student_edition(root) {
+            let mut progress = crate::progress::Progress::load(root);
+            revealed = progress.record(&report, &course);
+            // A failure shows the latest hint the student has seen (hints reveal themselves).
+            for ex in report.exercises.iter_mut().filter(|e| e.hint.is_some()) {
+                if let Some(e) = course.exercise(&ex.id) {
+                    let n = (progress.hints_shown(&ex.id) as usize).clamp(1, e.hints.len());
+                    ex.hint = Some(format!("({n}/{}) {}", e.hints.len(), e.hints[n - 1]));
+                }
+            }
+            progress.save(root)?;
+        }
+    }
     let tdir = target_dir(root, a.target_dir);
     std::fs::create_dir_all(&tdir).ok();
     // The last result feeds `grader list`.
@@ -131,8 +179,30 @@ pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
     if let Some(p) = &a.junit {
         write(p, &grader_report::render_junit(&report)?)?;
     }
+    if let Some(p) = &a.markdown {
+        append(p, &crate::ci::markdown(&report))?;
+    }
     term.footer(&report, &html_path);
-    Ok(exit_code(&report))
+    if let Some(i) = &report.integrity {
+        crate::tamper::print(i);
+    }
+    for id in &revealed {
+        println!("a new hint revealed itself for {id}: grader hint {id}");
+    }
+    Ok(a.exit_policy.apply(&report, exit_code(&report)))
+}
+
+fn append(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("failed to open {}", path.display()))?;
+    f.write_all(text.as_bytes()).with_context(|| format!("failed to write {}", path.display()))
 }
 
 /// 0 passed, 1 failed, 3 build failed, 5 refused.
@@ -161,32 +231,47 @@ pub struct ListArgs {
     selection: Option<String>,
 }
 
+/// Progress per stage and per exercise: from the state file a student edition keeps
+/// (`.grader/progress.toml`), else from the last check's report.
 pub fn list(root: &Path, a: ListArgs) -> Result<u8> {
+    use crate::progress::{Line, Progress};
     let course = load(root)?;
-    let last: Option<Report> = std::fs::read_to_string(root.join("target/grader/last-report.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let status: BTreeMap<&str, (&str, f64)> =
-        last.iter().flat_map(|r| r.exercises.iter()).map(|e| (e.id.as_str(), (e.status.as_str(), e.score))).collect();
     let sel = a.selection.unwrap_or_else(|| "all".into());
-    for stage in &course.stages {
-        let exercises: Vec<_> =
-            stage.exercises.iter().filter(|e| course.select(&sel).iter().any(|s| s.id == e.id)).collect();
-        if exercises.is_empty() {
-            continue;
-        }
-        let done = exercises.iter().filter(|e| status.get(e.id.as_str()).is_some_and(|s| s.0 == "passed")).count();
-        let points: f64 = exercises.iter().map(|e| e.points).sum();
-        println!("{} — {} ({done}/{} passed, {points} points)", stage.id, stage.title, exercises.len());
-        for e in exercises {
-            let (st, score) = status.get(e.id.as_str()).copied().unwrap_or(("not graded", 0.0));
-            let speed = if e.speed.is_some() { " [speed]" } else { "" };
-            println!("  {:<40} {:<12} {:>5.1}/{:<4} {}{speed}", e.id, st, score, e.points, e.title);
-        }
+    if course.select(&sel).is_empty() {
+        bail!(
+            "nothing matches `{sel}`: stage ids are {}",
+            course.stages.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+        );
     }
-    if last.is_none() {
-        println!("\n(no results yet: run `grader check stage1`)");
-    }
+    let state = Progress::load(root);
+    let (lines, source): (BTreeMap<String, Line>, String) = if !state.exercise.is_empty() {
+        let lines = state
+            .exercise
+            .iter()
+            .map(|(id, e)| {
+                let n = course.exercise(id).map_or(0, |x| x.hints.len());
+                (id.clone(), Line { status: e.status.clone(), score: e.score, hints: Some((e.hints_revealed, n)) })
+            })
+            .collect();
+        (lines, format!("progress from {}", crate::progress::STATE_FILE))
+    } else {
+        let last: Option<Report> = std::fs::read_to_string(root.join("target/grader/last-report.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        match last {
+            Some(r) => (
+                r.exercises
+                    .iter()
+                    .map(|e| {
+                        (e.id.clone(), Line { status: e.status.as_str().to_string(), score: e.score, hints: None })
+                    })
+                    .collect(),
+                "from the last check's report".to_string(),
+            ),
+            None => (BTreeMap::new(), "no results yet: run `grader check stage1`".to_string()),
+        }
+    };
+    crate::progress::print_list(&course, &sel, &lines, &source);
     Ok(EXIT_PASSED)
 }
 
@@ -194,9 +279,10 @@ pub fn list(root: &Path, a: ListArgs) -> Result<u8> {
 pub struct HintArgs {
     /// Exercise id, e.g. stage1.linalg.matmul.
     id: String,
-    /// Which hint (1 = the gentlest). Default: the first.
-    #[arg(short = 'n', long, default_value_t = 1)]
-    number: usize,
+    /// Which hint (1 = the gentlest). Default: the first (in a student edition: the next one
+    /// not seen yet, after those already seen).
+    #[arg(short = 'n', long = "number", value_name = "N")]
+    number_given: Option<usize>,
     /// Show every hint at once.
     #[arg(long)]
     all: bool,
@@ -210,12 +296,30 @@ pub fn hint(root: &Path, a: HintArgs) -> Result<u8> {
     let dir = course.stage(&ex.stage).map(|s| s.student_dir.as_str()).unwrap_or("exercises");
     println!("{} — {} ({} in {dir}/{})", ex.id, ex.title, ex.function, ex.file);
     let n = ex.hints.len();
+    // A student edition remembers which hints were seen: each `grader hint ID` shows those and
+    // reveals one more.
+    if crate::export::is_student_edition(root) && a.number_given.is_none() {
+        let mut progress = crate::progress::Progress::load(root);
+        let entry = progress.exercise.entry(ex.id.clone()).or_default();
+        let shown = if a.all { n } else { (entry.hints_revealed as usize + 1).min(n) };
+        entry.hints_revealed = entry.hints_revealed.max(shown as u32);
+        for (i, h) in ex.hints.iter().enumerate().take(shown) {
+            println!("hint {}/{n}: {h}", i + 1);
+        }
+        if shown < n {
+            println!("(next: `grader hint {}` reveals hint {}/{n})", ex.id, shown + 1);
+        } else {
+            println!("(that was every hint)");
+        }
+        progress.save(root)?;
+        return Ok(EXIT_PASSED);
+    }
     if a.all {
         for (i, h) in ex.hints.iter().enumerate() {
             println!("hint {}/{n}: {h}", i + 1);
         }
     } else {
-        let i = a.number.clamp(1, n);
+        let i = a.number_given.unwrap_or(1).clamp(1, n);
         println!("hint {i}/{n}: {}", ex.hints[i - 1]);
         if i < n {
             println!("(next: grader hint {} -n {})", ex.id, i + 1);
@@ -265,6 +369,9 @@ pub struct DevCheckArgs {
     /// Seeds to try, e.g. `--seeds 1,2,3`.
     #[arg(long, value_delimiter = ',', default_value = "1")]
     seeds: Vec<u64>,
+    /// Shared build directory (default: target/grader in the course checkout).
+    #[arg(long, env = "GRADER_TARGET_DIR")]
+    target_dir: Option<PathBuf>,
 }
 
 /// Every reference case passes and every stub case fails, for each seed.
@@ -279,7 +386,7 @@ pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
                 seed,
                 role: role.clone(),
                 device: Device::Cpu,
-                target_dir: Some(target_dir(root, None)),
+                target_dir: Some(target_dir(root, a.target_dir.clone())),
                 limits: Limits::default(),
                 speed: matches!(role, Role::Reference),
                 gate: Default::default(),
@@ -515,4 +622,33 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ResetArgs {
+    /// Exercise id, e.g. stage1.linalg.matmul.
+    id: String,
+    /// Restore the exercise's whole file, not only its function(s).
+    #[arg(long)]
+    file: bool,
+    /// The checkout to reset in (default: this one).
+    #[arg(long)]
+    submission: Option<PathBuf>,
+}
+
+/// `grader reset ID`: the exercise's function back to its stub, the rest of the file untouched.
+pub fn reset(root: &Path, a: ResetArgs) -> Result<u8> {
+    let course = load(root)?;
+    let repo = a.submission.unwrap_or_else(|| root.to_path_buf());
+    if course.root == repo.canonicalize().unwrap_or_else(|_| repo.clone()) {
+        if crate::export::is_student_edition(root) {
+            bail!("`grader reset` takes the stubs from the grader bundle: get it with scripts/get-grader.sh");
+        }
+        bail!("{} holds the course's own stubs: nothing to reset (pass --submission DIR)", repo.display());
+    }
+    let backup = crate::progress::reset(&course, &repo, &a.id, a.file)?;
+    let ex = course.exercise(&a.id).expect("reset checked the id");
+    let what = if a.file { format!("{} (whole file)", ex.file) } else { format!("`{}` in {}", ex.function, ex.file) };
+    println!("reset {}: {what} is a stub again; your version is in {}", a.id, backup.display());
+    Ok(EXIT_PASSED)
 }

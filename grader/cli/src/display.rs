@@ -103,6 +103,12 @@ impl Terminal {
             "\ngrade result: {verdict}. {} passed; {} failed; {} not started; {} build failed; {} forbidden; score {}/{}; seed {} (replay: --seed {}); {:.1}s",
             s.passed, s.failed, s.not_started, s.build_failed, s.forbidden, report.score, report.max_score, report.seed, report.seed, report.duration_s
         );
+        if report.gpu_points_pending > 0.0 {
+            println!(
+                "note: {} more points of GPU speed targets need a GPU: run `grader check --device cuda` on a machine with one",
+                report.gpu_points_pending
+            );
+        }
         println!("report: {}", html.display());
     }
 }

@@ -8,8 +8,14 @@
 //! - 4: grader error (bad manifest, unknown exercise, the reference failed, I/O)
 //! - 5: the submission was refused before building (forbidden API, its own build configuration)
 
+mod batch;
+mod ci;
 mod commands;
 mod display;
+mod export;
+mod progress;
+mod tamper;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,6 +39,10 @@ pub struct Cli {
     /// (default: the enclosing checkout of the current directory).
     #[arg(long, global = true, env = "GRADER_COURSE")]
     course: Option<PathBuf>,
+    /// The grader bundle to grade with (the grader, the compiled reference probes and the course's
+    /// files; see README.md); default: the bundle this grader runs from, else `.grader/bundle`.
+    #[arg(long, global = true, env = "GRADER_BUNDLE", value_name = "DIR")]
+    bundle: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,6 +59,22 @@ enum Command {
     Coverage(commands::CoverageArgs),
     /// Measure the grader: cold and warm checks, and the probe's per-case overhead.
     Bench(commands::BenchArgs),
+    /// Instructors: grade a class's submissions into a gradebook, with exports for an LMS.
+    Batch(batch::BatchArgs),
+    /// Instructors: merge shards' gradebooks, export again, show the grading history.
+    Gradebook {
+        #[command(subcommand)]
+        command: batch::GradebookCommand,
+    },
+    /// Grade again every time a source file changes: `grader watch stage3`.
+    Watch(watch::WatchArgs),
+    /// Restore an exercise's function to its stub (your version is backed up).
+    Reset(commands::ResetArgs),
+    /// Instructors: write the student edition, or the grader bundle students grade with.
+    Export {
+        #[command(subcommand)]
+        command: export::ExportCommand,
+    },
     /// Course authors: prove that every stub fails and every reference solution passes.
     Dev {
         #[command(subcommand)]
@@ -69,6 +95,10 @@ enum DevCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(b) = &cli.bundle {
+        // Read by export::find_bundle; set before any thread starts.
+        std::env::set_var("GRADER_BUNDLE", b);
+    }
     let course = match commands::find_course(cli.course.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -82,6 +112,11 @@ fn main() -> ExitCode {
         Command::Hint(a) => commands::hint(&course, a),
         Command::Coverage(a) => commands::coverage(&course, a),
         Command::Bench(a) => commands::bench(&course, a),
+        Command::Batch(a) => batch::batch(&course, a),
+        Command::Gradebook { command } => batch::gradebook(&course, command),
+        Command::Watch(a) => watch::watch(&course, a),
+        Command::Reset(a) => commands::reset(&course, a),
+        Command::Export { command } => export::export(&course, command),
         Command::Dev { command: DevCommand::Check(a) } => commands::dev_check(&course, a),
         Command::Dev { command: DevCommand::Build { stage } } => commands::dev_build(&course, &stage),
     };

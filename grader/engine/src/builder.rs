@@ -70,6 +70,12 @@ pub struct Builder {
     pub target_dir: PathBuf,
     /// Wall-clock limit of one build.
     pub build_timeout: std::time::Duration,
+    /// Build the glue with its `cuda` feature (where it has one), for GPU targets.
+    pub cuda: bool,
+    /// Prebuilt reference probes (`<dir>/<stage>-runner`, `<stage>-cuda-runner` for GPU
+    /// targets), used when the stage's reference sources are not in the course checkout (a
+    /// student edition: the grader bundle ships these binaries instead of `solutions/`).
+    pub prebuilt_reference: Option<PathBuf>,
 }
 
 fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, BuildError> {
@@ -104,7 +110,56 @@ impl Builder {
             course_root: course_root.to_path_buf(),
             target_dir: target_dir.unwrap_or_else(|| course_root.join("target/grader")),
             build_timeout: std::time::Duration::from_secs(900),
+            cuda: false,
+            prebuilt_reference: None,
         }
+    }
+
+    /// Whether the reference of `stage` comes prebuilt (its sources are not in the checkout).
+    pub fn reference_is_prebuilt(&self, stage: &Stage) -> bool {
+        !self.course_root.join(&stage.solution_dir).join("Cargo.toml").is_file()
+    }
+
+    /// The prebuilt reference probe of `stage`, for a checkout without its reference sources.
+    fn prebuilt(&self, stage: &Stage) -> Result<Built, BuildError> {
+        let name = if self.cuda { format!("{}-cuda-runner", stage.id) } else { format!("{}-runner", stage.id) };
+        match &self.prebuilt_reference {
+            Some(dir) if dir.join(&name).is_file() => {
+                Ok(Built { executable: Some(dir.join(name)), diagnostics: Vec::new(), duration_s: 0.0 })
+            }
+            Some(dir) => Err(BuildError::Layout(format!(
+                "the grader bundle at {} has no reference probe `{name}` for {}: get the bundle that matches this \
+                 course (scripts/get-grader.sh)",
+                dir.display(),
+                stage.id
+            ))),
+            None => Err(BuildError::Layout(format!(
+                "the reference solutions of {} are not in this checkout ({} is absent) and no grader bundle with \
+                 prebuilt reference probes was found: get it with scripts/get-grader.sh and run .grader/bundle/bin/grader",
+                stage.id, stage.solution_dir
+            ))),
+        }
+    }
+
+    /// Downloads the dependencies of a build workspace. Needed before a student's offline build
+    /// when no reference build ran first to fetch them (the reference came prebuilt). Nothing of
+    /// the submission runs: fetching only reads the lock file and downloads crates.
+    fn fetch(&self, ws: &Path) -> Result<(), BuildError> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        for offline in [true, false] {
+            let mut cmd = Command::new(&cargo);
+            cmd.arg("fetch").arg("--manifest-path").arg(ws.join("Cargo.toml"));
+            if offline {
+                cmd.arg("--offline");
+            }
+            scrub_cargo_env(&mut cmd);
+            let out = cmd.stdin(Stdio::null()).output().map_err(BuildError::Cargo)?;
+            if out.status.success() {
+                return Ok(());
+            }
+        }
+        // The build itself reports what is missing.
+        Ok(())
     }
 
     /// Builds the probe of `stage` for `role`.
@@ -115,6 +170,9 @@ impl Builder {
         progress: &mut dyn FnMut(BuildProgress),
     ) -> Result<Built, BuildError> {
         let started = Instant::now();
+        if *role == Role::Reference && self.reference_is_prebuilt(stage) {
+            return self.prebuilt(stage);
+        }
         let ws = match role {
             Role::Reference => self.target_dir.join("ws").join(&stage.id).join("reference"),
             Role::Student { submission } => {
@@ -125,7 +183,10 @@ impl Builder {
         // Cargo names artifacts of path packages by their path *relative to the workspace
         // root*: two workspaces that both had `subject/` would overwrite each other's rlibs in
         // the shared target directory. The tag makes every relative path unique.
-        let tag = ws.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // The stage is part of the tag too: every stage has a `reference` workspace, and their
+        // binaries are uplifted to the same directory.
+        let tag =
+            format!("{}-{}", stage.id, ws.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         let subject = match role {
             Role::Reference => self.course_root.join(&stage.solution_dir),
             Role::Student { submission } => {
@@ -135,6 +196,9 @@ impl Builder {
             }
         };
         let probe_pkg = self.write_workspace(stage, &ws, &tag, &subject, matches!(role, Role::Student { .. }))?;
+        if matches!(role, Role::Student { .. }) && self.reference_is_prebuilt(stage) {
+            self.fetch(&ws)?;
+        }
 
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cmd.args(["build", "--profile", "grade", "--message-format", "json-diagnostic-rendered-ansi"])
@@ -143,6 +207,7 @@ impl Builder {
             .arg(&probe_pkg)
             .arg("--manifest-path")
             .arg(ws.join("Cargo.toml"))
+            .args(self.cuda_features(stage))
             .env("CARGO_TARGET_DIR", self.target_dir.join("build"))
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -165,6 +230,7 @@ impl Builder {
                 });
             }
         }
+        scrub_cargo_env(&mut cmd);
         let mut child = cmd.spawn().map_err(BuildError::Cargo)?;
         // A build has a wall-clock limit: rustc on a hostile crate (deep const evaluation, huge
         // generated code) must not hold the grader forever.
@@ -292,6 +358,20 @@ impl Builder {
         Ok(Built { executable: Some(private), diagnostics, duration_s })
     }
 
+    /// `--features cuda` when GPU targets run and the stage's glue has that feature.
+    fn cuda_features(&self, stage: &Stage) -> Vec<String> {
+        let glue = self.course_root.join("grader/probes").join(&stage.probe).join("Cargo.toml");
+        let has = fs::read_to_string(glue)
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .is_some_and(|t| t.get("features").and_then(|f| f.get("cuda")).is_some());
+        if self.cuda && has {
+            vec!["--features".into(), "cuda".into()]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The course's `Cargo.toml` for the stage crate, with the submission's `src/**/*.rs`.
     fn copy_student_crate(&self, stage: &Stage, submission: &Path, dest: &Path) -> Result<(), BuildError> {
         let course_manifest = self.course_root.join(&stage.student_dir).join("Cargo.toml");
@@ -393,6 +473,36 @@ impl Builder {
             write_if_changed(&ws.join("Cargo.lock"), &bytes)?;
         }
         Ok(probe_pkg)
+    }
+}
+
+/// Removes the variables cargo sets for the crate it is building or running (`CARGO_PKG_NAME`,
+/// `CARGO_MANIFEST_DIR`, `OUT_DIR`...) from a nested cargo's environment. When the grader runs
+/// under `cargo test` or `cargo run` it inherits them, and build scripts that watch them (ring's
+/// does) would be re-run, recompiling everything above them (polars) whenever the grader is
+/// started from a different context. Cargo's own settings (`CARGO_HOME`, `CARGO_NET_*`,
+/// `CARGO_HTTP_*`, `CARGO_REGISTRIES_*`, `CARGO_TERM_*`, `CARGO_BUILD_JOBS`) are kept.
+pub fn scrub_cargo_env(cmd: &mut Command) {
+    const KEEP: [&str; 7] = [
+        "CARGO_HOME",
+        "CARGO_NET_",
+        "CARGO_HTTP_",
+        "CARGO_REGISTRIES_",
+        "CARGO_REGISTRY_",
+        "CARGO_TERM_",
+        "CARGO_BUILD_JOBS",
+    ];
+    for (key, _) in std::env::vars_os() {
+        let Some(k) = key.to_str() else { continue };
+        let per_crate = (k.starts_with("CARGO_") && !KEEP.iter().any(|p| k.starts_with(p)))
+            || matches!(
+                k,
+                "OUT_DIR" | "RUSTC_BOOTSTRAP" | "TARGET" | "HOST" | "NUM_JOBS" | "OPT_LEVEL" | "PROFILE" | "DEBUG"
+            );
+        // CARGO_TARGET_DIR is set explicitly by the caller after this, where it matters.
+        if per_crate && k != "CARGO_TARGET_DIR" {
+            cmd.env_remove(k);
+        }
     }
 }
 

@@ -48,6 +48,10 @@ struct StageEntry {
     /// Where the reference crate lives (default `solutions/<crate>`).
     #[serde(default)]
     solution_dir: Option<String>,
+    /// What a failing hidden case shows, for every exercise of the stage that does not say
+    /// (`values`, `errors` or `label`; default `values`).
+    #[serde(default)]
+    feedback: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -77,6 +81,9 @@ struct ExerciseEntry {
     /// Per-case time limit in seconds (default: generous multiple of the reference's time).
     #[serde(default)]
     timeout_s: Option<f64>,
+    /// What a failing hidden case shows: `values`, `errors` or `label` (see [`Feedback`]).
+    #[serde(default)]
+    feedback: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy)]
@@ -124,6 +131,32 @@ impl Device {
     }
 }
 
+/// What a failing hidden case tells the student; the instructor chooses per exercise (or per
+/// stage). Every level names the case (its label says what kind of input it is: "singular 3x3
+/// matrix", "empty batch") and its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Feedback {
+    /// Everything: expected and actual values, where and by how much (the default).
+    #[default]
+    Values,
+    /// How far off and where (max absolute and relative error, worst index, shapes, error
+    /// variants), never an expected value, a reference metric or a figure drawn from them.
+    Errors,
+    /// Only the label and the status.
+    Label,
+}
+
+impl Feedback {
+    pub fn parse(s: &str) -> Option<Feedback> {
+        match s {
+            "values" => Some(Feedback::Values),
+            "errors" => Some(Feedback::Errors),
+            "label" => Some(Feedback::Label),
+            _ => None,
+        }
+    }
+}
+
 /// A speed target: the student's median time over the reference's, measured side by side.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpeedTarget {
@@ -151,6 +184,8 @@ pub struct Exercise {
     pub hints: Vec<String>,
     pub speed: Option<SpeedTarget>,
     pub timeout_s: Option<f64>,
+    /// What a failing hidden case shows.
+    pub feedback: Feedback,
     /// The manifest file that declares it.
     pub source: PathBuf,
 }
@@ -185,7 +220,15 @@ pub struct Course {
     pub root: PathBuf,
     pub stages: Vec<Stage>,
     pub topics: Vec<Topic>,
+    /// Prebuilt reference probes (`<dir>/<stage>-runner`), used for a stage whose reference
+    /// sources are not in this checkout: a student edition gets them in the grader bundle
+    /// instead of `solutions/` (see grader/STUDENTS.md). Set by the caller after loading.
+    pub prebuilt_reference: Option<PathBuf>,
 }
+
+/// The marker of a student edition (written by `grader export student`): the reference sources
+/// are absent on purpose, and prebuilt reference probes stand in for them.
+pub const STUDENT_EDITION_MARKER: &str = "grader/edition.toml";
 
 const DEFAULT_TOLERANCE: ToleranceEntry = ToleranceEntry { atol: 1e-9, rtol: 1e-7 };
 
@@ -223,7 +266,10 @@ impl Course {
                     });
                 }
                 modules.push((m.clone(), file.title.clone()));
-                for e in file.exercise {
+                for mut e in file.exercise {
+                    if e.feedback.is_none() {
+                        e.feedback = s.feedback.clone();
+                    }
                     let ex = validate(e, &s.id, m, &path, &topic_ids, &suite_ids)?;
                     if let Some(first) = seen.insert(ex.id.clone(), path.clone()) {
                         return Err(invalid(
@@ -238,7 +284,11 @@ impl Course {
             }
             let student_dir = s.student_dir.unwrap_or_else(|| format!("exercises/{}", s.crate_dir));
             let solution_dir = s.solution_dir.unwrap_or_else(|| format!("solutions/{}", s.crate_dir));
+            let student_edition = root.join(STUDENT_EDITION_MARKER).is_file();
             for (field, dir) in [("student_dir", &student_dir), ("solution_dir", &solution_dir)] {
+                if field == "solution_dir" && student_edition {
+                    continue;
+                }
                 if !root.join(dir).join("Cargo.toml").is_file() {
                     return Err(ManifestError::Course {
                         path: course_path.clone(),
@@ -263,7 +313,7 @@ impl Course {
                 message: format!("hidden suite `{}` has no exercise in the manifest", orphan.id),
             });
         }
-        Ok(Course { root: root.to_path_buf(), stages, topics })
+        Ok(Course { root: root.to_path_buf(), stages, topics, prebuilt_reference: None })
     }
 
     /// All exercises in manifest order.
@@ -372,6 +422,12 @@ fn validate(
             return Err(invalid(path, &e.id, "timeout_s", format!("must be a positive number, got {t}")));
         }
     }
+    let feedback = match e.feedback.as_deref() {
+        None => Feedback::Values,
+        Some(f) => Feedback::parse(f).ok_or_else(|| {
+            invalid(path, &e.id, "feedback", format!("must be `values`, `errors` or `label`, got `{f}`"))
+        })?,
+    };
     Ok(Exercise {
         id: e.id,
         stage: stage.to_string(),
@@ -385,6 +441,7 @@ fn validate(
         hints: e.hints,
         speed,
         timeout_s: e.timeout_s,
+        feedback,
         source: path.to_path_buf(),
     })
 }

@@ -92,11 +92,14 @@ pub struct Probe {
     /// Sandbox layers of the last process started, as the grader set them up and the probe
     /// reported them.
     pub layers: Vec<Layer>,
+    /// `cuda` when GPU targets run: exported as `COMPUTE_DEVICE`, which the glue reads to put
+    /// timed tensors on the GPU.
+    pub device: &'static str,
 }
 
 impl Probe {
     pub fn new(exe: &Path, limits: Limits) -> Probe {
-        Probe { exe: exe.to_path_buf(), limits, running: None, spawned: 0, layers: Vec::new() }
+        Probe { exe: exe.to_path_buf(), limits, running: None, spawned: 0, layers: Vec::new(), device: "cpu" }
     }
 
     fn spawn(&mut self) -> std::io::Result<&mut Running> {
@@ -122,7 +125,14 @@ impl Probe {
                 cmd.arg(scratch.path());
             }
             cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-            cmd.env_clear().env("PATH", "/usr/bin:/bin").env("LANG", "C.UTF-8");
+            // One compute thread: rayon (under candle and polars) would otherwise start a pool per
+            // core, whose start-up and hand-offs dominate small tensor operations and make
+            // timings depend on what else the machine runs. Student and reference get the same.
+            cmd.env_clear()
+                .env("PATH", "/usr/bin:/bin")
+                .env("LANG", "C.UTF-8")
+                .env("COMPUTE_DEVICE", self.device)
+                .env("RAYON_NUM_THREADS", "1");
             cmd.current_dir(scratch.path());
             // SAFETY: only async-signal-safe system calls between fork and exec.
             unsafe {

@@ -4,7 +4,7 @@
 use crate::builder::{BuildError, BuildProgress, Builder, Role};
 use crate::gate::GatePolicy;
 use crate::intake;
-use crate::manifest::{Course, Device, Exercise};
+use crate::manifest::{Course, Device, Exercise, Feedback};
 use crate::probe::{CallResult, Limits, Probe};
 use crate::speed::{self, SpeedPlan};
 use crate::suite::{CheckCtx, ExerciseSuite, Gen};
@@ -112,7 +112,9 @@ pub fn run(
         Device::Cpu => Err("run with --device cuda on a machine with an NVIDIA GPU".into()),
     };
 
-    let builder = Builder::new(&course.root, config.target_dir.clone());
+    let mut builder = Builder::new(&course.root, config.target_dir.clone());
+    builder.cuda = config.device == Device::Cuda && gpu.is_ok();
+    builder.prebuilt_reference = course.prebuilt_reference.clone();
     let mut build = BuildResult { ok: true, duration_s: 0.0, diagnostics: Vec::new(), violations: Vec::new() };
     let mut results = Vec::new();
     let mut sandbox: Option<grader_report::SandboxReport> = None;
@@ -185,7 +187,7 @@ pub fn run(
                     topics: ex.topics.clone(),
                     status,
                     score: 0.0,
-                    max_score: ex.points,
+                    max_score: round2(ex.points - gpu_pending(ex, config)),
                     atol: ex.tolerance.atol,
                     rtol: ex.tolerance.rtol,
                     cases: Vec::new(),
@@ -201,6 +203,10 @@ pub fn run(
 
         let mut student = Probe::new(&student_exe, config.limits);
         let mut refp = Probe::new(&ref_exe, config.limits);
+        if builder.cuda {
+            student.device = "cuda";
+            refp.device = "cuda";
+        }
         for ex in exercises {
             let suite = suites[ex.id.as_str()];
             let r = grade_exercise(ex, &stage.student_dir, suite, config, &gpu, &mut student, &mut refp, obs)?;
@@ -241,11 +247,13 @@ pub fn run(
         device: config.device.as_str().to_string(),
         score: round2(results.iter().map(|r| r.score).sum()),
         max_score: round2(results.iter().map(|r| r.max_score).sum()),
+        gpu_points_pending: round2(selected.iter().map(|e| gpu_pending(e, config)).sum()),
         build,
         exercises: results,
         summary,
         duration_s: started.elapsed().as_secs_f64(),
         sandbox,
+        integrity: None,
     };
     obs.event(&Event::Finished(&report));
     Ok(report)
@@ -253,6 +261,17 @@ pub fn run(
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// The points of `ex` left for a GPU: in a CPU run (the default), a GPU speed target's share is
+/// left out of the score and of the maximum alike, and reported as needing a GPU, so a CPU-only
+/// run is graded out of what it can measure. A run that asked for `--device cuda` and has no GPU
+/// leaves nothing out: its GPU targets fail.
+fn gpu_pending(ex: &Exercise, config: &RunConfig) -> f64 {
+    match ex.speed.as_ref().filter(|_| config.speed) {
+        Some(t) if t.device == Device::Cuda && config.device == Device::Cpu => ex.points * t.weight,
+        _ => 0.0,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -327,6 +346,7 @@ fn grade_exercise(
                 let notes = ctx.notes.into_inner();
                 result.metrics = notes.metrics;
                 result.figures = notes.figures;
+                redact(&mut result, ex.feedback, &expected, &value);
             }
             CallResult::Panicked { message, location } => {
                 let todo = message.starts_with("not yet implemented") || message.starts_with("not implemented");
@@ -388,7 +408,12 @@ fn grade_exercise(
     });
 
     let not_started = !results.is_empty() && results.iter().all(|c| c.status == CaseStatus::NotImplemented);
-    let speed_ok = speed.as_ref().is_none_or(|s| s.status == SpeedStatus::Passed);
+    // A GPU target in a CPU run is neither passed nor failed: it is left out of the maximum and
+    // reported as needing a GPU.
+    let pending = gpu_pending(ex, config) > 0.0;
+    let speed_ok = speed
+        .as_ref()
+        .is_none_or(|s| s.status == SpeedStatus::Passed || (pending && s.status == SpeedStatus::NeedsGpu));
     let status = if not_started {
         ExerciseStatus::NotStarted
     } else if all_passed && speed_ok {
@@ -406,7 +431,7 @@ fn grade_exercise(
         topics: ex.topics.clone(),
         status,
         score,
-        max_score: ex.points,
+        max_score: round2(ex.points - gpu_pending(ex, config)),
         atol: ex.tolerance.atol,
         rtol: ex.tolerance.rtol,
         cases: results,
@@ -423,4 +448,66 @@ fn student_path(location: &str, student_dir: &str) -> String {
         Some((_, path)) => format!("{student_dir}/{path}"),
         None => location.to_string(),
     }
+}
+
+/// Applies the exercise's feedback setting (`feedback` in the manifest) to a judged case. At
+/// `errors` a wrong output says where and by how much (error sizes, worst index, shapes, error
+/// variants) but no expected value; at `label`, only the case's label and status remain. Both drop
+/// reference and baseline metrics and figures, which are drawn from the hidden expected outputs.
+fn redact(
+    result: &mut CaseResult,
+    feedback: Feedback,
+    expected: &grader_protocol::Value,
+    got: &grader_protocol::Value,
+) {
+    use grader_protocol::Value;
+    if feedback == Feedback::Values {
+        return;
+    }
+    for m in &mut result.metrics {
+        m.reference = None;
+        m.baseline = None;
+        m.baseline_name = None;
+    }
+    result.figures.clear();
+    if result.status != CaseStatus::Wrong {
+        return;
+    }
+    let shape = |v: &Value| -> String {
+        match v {
+            Value::Matrix { rows, cols, .. } => format!("a {rows}x{cols} matrix"),
+            Value::Floats(x) => format!("a vector of length {}", x.len()),
+            Value::Ints(x) => format!("an integer vector of length {}", x.len()),
+            Value::List(x) => format!("a tuple of {}", x.len()),
+            // The variant's name only, none of the values it may carry.
+            Value::Error(e) => {
+                format!("error `{}`", e.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or(""))
+            }
+            other => format!("a {}", other.kind()),
+        }
+    };
+    let message = match (feedback, &mut result.mismatch) {
+        (Feedback::Errors, Some(mm)) => {
+            mm.samples.clear();
+            let at = if mm.path.is_empty() { String::new() } else { format!(" in output{}", mm.path) };
+            let worst = match mm.worst_index.as_slice() {
+                [] => String::new(),
+                [i] => format!(", worst at [{i}]"),
+                ix => format!(", worst at ({})", ix.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")),
+            };
+            format!(
+                "{} of {} value(s) outside the tolerance{at}{worst}: max abs error {:.3e}, max rel error {:.3e} (this \
+                 exercise's feedback shows error sizes only)",
+                mm.bad_count, mm.total_count, mm.max_abs_error, mm.max_rel_error
+            )
+        }
+        (Feedback::Errors, None) if shape(expected) != shape(got) => {
+            format!("expected {}, got {}", shape(expected), shape(got))
+        }
+        _ => {
+            result.mismatch = None;
+            "wrong output (this exercise's feedback shows which case failed, not the values)".to_string()
+        }
+    };
+    result.message = Some(message);
 }

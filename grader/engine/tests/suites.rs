@@ -20,10 +20,15 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 const SEEDS: [u64; 2] = [1, 20261129];
 
-/// The stages whose hidden suites this harness proves. Stage 2 is written but links polars and
-/// linfa, whose optimised build has not yet been measured against CI's time limit; until it is,
-/// `grader dev check stage2 --seeds 1,2,3` is its proof.
-const PROVEN: &str = "stage1";
+/// Stages (and projects) whose reference solutions are not default members of the workspace,
+/// because they link heavy dependencies (polars, linfa, candle): their public tests run here, in
+/// the grader's own `grade` profile and build directory, so those dependencies compile once.
+/// The probe is built alongside so that features unify exactly as in the grader's builds.
+const PUBLIC_TESTS: [(&str, &str, &str); 3] = [
+    ("stage2", "stage2-solution", "stage2-probe"),
+    ("stage3", "stage3-solution", "stage3-probe"),
+    ("mp1", "mp1-solution", "mp1-probe"),
+];
 
 /// Trials that time code take this lock exclusively, so that no other trial's work runs on the
 /// machine's cores while they measure; every other trial shares it.
@@ -51,21 +56,21 @@ fn config(selection: &str, seed: u64, role: Role, speed: bool) -> RunConfig {
     }
 }
 
-type Cache = Mutex<HashMap<(String, u64), Arc<OnceLock<Result<Report, String>>>>>;
+type Cache = Mutex<HashMap<(String, u64, String), Arc<OnceLock<Result<Report, String>>>>>;
 
-/// Grades the whole course once per (role, seed), whichever trial asks first.
-fn graded(role: &str, seed: u64) -> Result<Report, String> {
+/// Grades one stage once per (role, seed), whichever trial asks first.
+fn graded(role: &str, seed: u64, stage: &str) -> Result<Report, String> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cell = {
         let mut map = CACHE.get_or_init(Default::default).lock().unwrap();
-        Arc::clone(map.entry((role.to_string(), seed)).or_default())
+        Arc::clone(map.entry((role.to_string(), seed, stage.to_string())).or_default())
     };
     cell.get_or_init(|| {
         let r = match role {
             "reference" => Role::Reference,
             _ => Role::Student { submission: root() },
         };
-        run(course(), &suites::all(), &config(PROVEN, seed, r, false), &mut Silent).map_err(|e| e.to_string())
+        run(course(), &suites::all(), &config(stage, seed, r, false), &mut Silent).map_err(|e| e.to_string())
     })
     .clone()
 }
@@ -74,15 +79,18 @@ fn hidden_case_trials() -> Vec<Trial> {
     let mut trials = Vec::new();
     let suites = suites::all();
     for seed in SEEDS {
-        for s in suites.iter().filter(|s| s.id.starts_with(&format!("{PROVEN}."))) {
+        // Every stage of the manifest: each suite belongs to exactly one (the manifest checks it).
+        for s in suites.iter() {
+            let stage = s.id.split('.').next().unwrap_or_default().to_string();
             let cases = (s.cases)(&mut Gen::new(seed, s.id));
             for (i, case) in cases.iter().enumerate() {
                 for role in ["reference", "stub"] {
                     let id = s.id.to_string();
+                    let stage = stage.clone();
                     let name = format!("{role}::{id}::seed{seed}::case{i} {}", case.label);
                     trials.push(Trial::test(name, move || {
                         let _shared = QUIET.read().unwrap_or_else(|e| e.into_inner());
-                        let report = graded(role, seed)?;
+                        let report = graded(role, seed, &stage)?;
                         let ex = report.exercises.iter().find(|e| e.id == id).ok_or("exercise not graded")?;
                         let c = ex.cases.get(i).ok_or("case not graded")?;
                         match (role, c.status) {
@@ -108,6 +116,9 @@ fn hidden_case_trials() -> Vec<Trial> {
 #[serde(deny_unknown_fields)]
 struct Fixture {
     description: String,
+    /// The stage whose crate the fixture edits (default `stage1`).
+    #[serde(default = "stage1")]
+    stage: String,
     base: String,
     selection: String,
     #[serde(default)]
@@ -126,6 +137,10 @@ struct Fixture {
     #[serde(default)]
     exclusive: bool,
     expect: Expect,
+}
+
+fn stage1() -> String {
+    "stage1".into()
 }
 
 #[derive(Deserialize)]
@@ -177,17 +192,18 @@ fn snake<T: serde::Serialize>(v: T) -> String {
 
 /// Builds the fixture's submission: a course-shaped directory with the base sources, edited.
 fn assemble(name: &str, f: &Fixture) -> Result<PathBuf, Failed> {
+    let stage = course().stage(&f.stage).ok_or_else(|| format!("unknown stage `{}`", f.stage))?;
     let base = match f.base.as_str() {
-        "reference" => root().join("solutions/stage1/src"),
-        "stub" => root().join("exercises/stage1/src"),
+        "reference" => root().join(&stage.solution_dir).join("src"),
+        "stub" => root().join(&stage.student_dir).join("src"),
         other => return Err(format!("unknown base `{other}`").into()),
     };
     let dir = root().join("target/grader/fixtures").join(name);
-    let src = dir.join("exercises/stage1/src");
+    let src = dir.join(&stage.student_dir).join("src");
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(&base, &src).map_err(|e| e.to_string())?;
     for e in &f.edit {
-        let path = dir.join("exercises/stage1").join(&e.file);
+        let path = dir.join(&stage.student_dir).join(&e.file);
         let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
         if text.matches(&e.find).count() != 1 {
             return Err(format!("fixture edit: `{}` must occur exactly once in {}", e.find, e.file).into());
@@ -367,6 +383,39 @@ fn fixture_trials() -> Vec<Trial> {
         .collect()
 }
 
+/// The students' public tests must pass against the reference solutions.
+fn public_test_trials() -> Vec<Trial> {
+    PUBLIC_TESTS
+        .iter()
+        .map(|&(stage, solution, probe)| {
+            Trial::test(format!("public-tests::{stage} pass against {solution}"), move || {
+                let _shared = QUIET.read().unwrap_or_else(|e| e.into_inner());
+                let mut cmd = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+                cmd.args(["test", "--profile", "grade", "--manifest-path"])
+                    .arg(root().join("Cargo.toml"))
+                    .args(["-p", solution, "-p", probe]);
+                // The same environment as the grader's own builds, so that nothing is rebuilt.
+                grader_engine::builder::scrub_cargo_env(&mut cmd);
+                let out = cmd
+                    .env("CARGO_TARGET_DIR", root().join("target/grader/build"))
+                    .env_remove("RUSTFLAGS")
+                    .env_remove("CARGO_ENCODED_RUSTFLAGS")
+                    .output()
+                    .map_err(|e| format!("cargo test: {e}"))?;
+                if out.status.success() {
+                    Ok(())
+                } else {
+                    let tail = |b: &[u8]| {
+                        let t = String::from_utf8_lossy(b);
+                        t.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+                    };
+                    Err(format!("public tests of {stage} fail:\n{}\n{}", tail(&out.stdout), tail(&out.stderr)).into())
+                }
+            })
+        })
+        .collect()
+}
+
 fn main() {
     let args = Arguments::from_args();
     // An open port on loopback, so that `net_runtime` proves a probe cannot reach even a
@@ -374,5 +423,6 @@ fn main() {
     let _listener = std::net::TcpListener::bind("127.0.0.1:47913");
     let mut trials = hidden_case_trials();
     trials.extend(fixture_trials());
+    trials.extend(public_test_trials());
     libtest_mimic::run(&args, trials).exit();
 }

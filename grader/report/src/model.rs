@@ -22,8 +22,12 @@ pub struct Report {
     pub device: String,
     /// Sum of exercise scores.
     pub score: f64,
-    /// Sum of exercise maxima.
+    /// Sum of exercise maxima: what could be earned on the machine that graded.
     pub max_score: f64,
+    /// Points of GPU speed targets left out of `max_score` because no CUDA device could run
+    /// them here (reported per exercise as `needs_gpu`); `--device cuda` on a GPU earns them.
+    #[serde(default)]
+    pub gpu_points_pending: f64,
     /// How the build of the submission went.
     pub build: BuildResult,
     pub exercises: Vec<ExerciseResult>,
@@ -34,6 +38,33 @@ pub struct Report {
     /// How the processes that ran the submission's code were confined.
     #[serde(default)]
     pub sandbox: Option<SandboxReport>,
+    /// Files of the course (public tests, the manifest, the grader's own files) that the
+    /// submission changed; absent when the check was not made (a partial checkout).
+    #[serde(default)]
+    pub integrity: Option<Integrity>,
+}
+
+/// Tamper evidence: the course's files in the submission compared with their fingerprints.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct Integrity {
+    /// Where the fingerprints came from: `bundle` (the grader bundle's, authoritative), `course`
+    /// (computed from the grading course checkout) or `repository` (the submission's own copy,
+    /// which the submission could have changed too).
+    pub source: String,
+    /// How many fingerprinted files were compared.
+    pub checked: usize,
+    /// The files that differ; empty when nothing was changed.
+    pub changed: Vec<ChangedFile>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct ChangedFile {
+    /// Path relative to the submission's root.
+    pub path: String,
+    /// `modified`, `deleted` or `added`.
+    pub change: String,
+    /// What the file is: `public test`, `course manifest`, `grader`...
+    pub kind: String,
 }
 
 /// The sandbox around the processes that ran student code, layer by layer.
@@ -109,7 +140,8 @@ pub struct Diagnostic {
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ExerciseStatus {
-    /// Every case and the speed target (if any) passed.
+    /// Every case and the speed target (if any) passed. A GPU target that could not run on
+    /// this machine is left out of the exercise's maximum and its speed says `needs_gpu`.
     Passed,
     /// At least one case or the speed target failed.
     Failed,

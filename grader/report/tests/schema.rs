@@ -14,6 +14,7 @@ fn sample() -> Report {
         device: "cpu".into(),
         score: 1.0,
         max_score: 2.0,
+        gpu_points_pending: 0.0,
         build: BuildResult { ok: true, duration_s: 0.5, diagnostics: vec![], violations: vec![] },
         exercises: vec![ExerciseResult {
             id: "stage1.linalg.dot".into(),
@@ -104,6 +105,15 @@ fn sample() -> Report {
             fully_sandboxed: false,
             layers: vec![SandboxLayer { name: "landlock".into(), enforced: false, detail: "old kernel".into() }],
         }),
+        integrity: Some(Integrity {
+            source: "bundle".into(),
+            checked: 40,
+            changed: vec![ChangedFile {
+                path: "exercises/stage1/tests/<linalg>.rs".into(),
+                change: "modified".into(),
+                kind: "public test".into(),
+            }],
+        }),
     }
 }
 
@@ -161,6 +171,10 @@ fn html_is_self_contained_and_escaped() {
     assert!(h.contains("7.00x the reference"));
     assert!(!h.contains("<script src") && !h.contains("<link "), "no external resources");
     assert!(h.contains("not fully sandboxed") && h.contains("old kernel"), "missing sandbox layers are shown");
+    assert!(
+        h.contains("Course files changed") && h.contains("tests/&lt;linalg&gt;.rs"),
+        "changed course files are shown"
+    );
     assert!(h.contains("held-out accuracy") && h.contains("0.96 (linfa)"), "metrics are shown with the baseline");
     assert!(h.contains("<polyline") && h.contains("ROC &lt;curve&gt;"), "curves are drawn and titles escaped");
     assert!(h.matches("<rect").count() >= 4 + 3, "the confusion matrix is drawn");

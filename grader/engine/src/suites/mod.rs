@@ -2,10 +2,10 @@
 
 use crate::suite::ExerciseSuite;
 
+pub mod mp1;
 pub mod stage1;
 pub mod stage2;
 pub mod stage3;
-pub mod mp1;
 
 /// All suites, in manifest order within each module.
 pub fn all() -> Vec<ExerciseSuite> {

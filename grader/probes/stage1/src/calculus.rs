@@ -2,8 +2,8 @@
 //!
 //! Functions cannot cross the process boundary, so the grader sends a *spec* of a function
 //! (a name and its parameters) and the glue builds it here, from a small fixed library, as the
-//! closure(s) the exercise takes: the value, and where an exercise needs them, the analytic
-//! gradient and Hessian. Wire formats of the specs:
+//! closure(s) the exercise takes: the value, and where an exercise needs them, the gradient and
+//! Hessian (by automatic differentiation, see [`HyperDual`]). Wire formats of the specs:
 //!
 //! - one variable: `(name, params)` with `name` one of
 //!   `poly` (`Σ_k p_k x^k`), `sin_exp` (`sin(p0 x + p1) e^(p2 x)`),
@@ -22,6 +22,8 @@ use grader_protocol::Value;
 use probe_runtime::Handler;
 use stage1::calculus::{self, Elementary};
 use stage1::Matrix;
+use std::iter::Sum;
+use std::ops::{Add, Mul, Sub};
 
 pub fn dispatch(id: &str) -> Option<Handler> {
     Some(match id {
@@ -128,7 +130,9 @@ impl Scalar {
     }
 }
 
-/// A function of several variables from the library, with its analytic derivatives.
+/// A function of several variables from the library. Only its value is written out, once,
+/// generically; the gradient and Hessian come from evaluating that same code on hyper-dual
+/// numbers (forward-mode automatic differentiation), so they are exact up to rounding.
 enum Objective {
     Quadratic { a: Matrix, b: Vec<f64> },
     Rosenbrock { a: f64, b: f64, n: usize },
@@ -172,122 +176,182 @@ impl Objective {
 
     fn value(&self, x: &[f64]) -> f64 {
         self.check(x, "f");
+        self.eval(x)
+    }
+
+    /// The one definition of each function, for plain numbers and hyper-dual numbers alike.
+    fn eval<T: Num>(&self, x: &[T]) -> T {
         match self {
             Objective::Quadratic { a, b } => {
                 let ax = mat_vec(a, x);
-                0.5 * dot(x, &ax) + dot(b, x)
+                T::cst(0.5) * dot(x, &ax) + consts_dot(b, x)
             }
             Objective::Rosenbrock { a, b, .. } => {
-                x.windows(2).map(|p| b * (p[1] - p[0] * p[0]).powi(2) + (a - p[0]).powi(2)).sum()
+                let sq = |t: T| t * t;
+                x.windows(2).map(|p| T::cst(*b) * sq(p[1] - p[0] * p[0]) + sq(T::cst(*a) - p[0])).sum()
             }
             Objective::LogSumExp { w, mu } => {
+                // Shifting by the (constant) largest exponent keeps `exp` from overflowing; the
+                // shift cancels exactly, so it carries no derivative.
                 let z = mat_vec(w, x);
-                let m = z.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
-                m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln() + 0.5 * mu * dot(x, x)
+                let m = T::cst(z.iter().fold(f64::NEG_INFINITY, |m, v| m.max(v.re())));
+                m + z.iter().map(|v| (*v - m).exp()).sum::<T>().ln() + T::cst(0.5 * mu) * dot(x, x)
             }
             Objective::Wave { c } => {
-                let cosines: f64 = c.iter().zip(x).map(|(ci, xi)| ci * xi.cos()).sum();
-                let couplings: f64 = x.windows(2).map(|p| (p[0] * p[1]).sin()).sum();
-                cosines + couplings + (0.2 * x.iter().sum::<f64>()).exp()
+                let cosines: T = c.iter().zip(x).map(|(ci, xi)| T::cst(*ci) * xi.cos()).sum();
+                let couplings: T = x.windows(2).map(|p| (p[0] * p[1]).sin()).sum();
+                cosines + couplings + (T::cst(0.2) * x.iter().copied().sum::<T>()).exp()
             }
         }
     }
 
+    /// `x` as hyper-dual numbers, seeded with the directions `e_i` and `e_j`.
+    fn eval_seeded(&self, x: &[f64], i: usize, j: Option<usize>) -> HyperDual {
+        let seeded: Vec<HyperDual> = (0..x.len())
+            .map(|k| HyperDual {
+                v: x[k],
+                a: if k == i { 1.0 } else { 0.0 },
+                b: if Some(k) == j { 1.0 } else { 0.0 },
+                ab: 0.0,
+            })
+            .collect();
+        self.eval(&seeded)
+    }
+
     fn gradient(&self, x: &[f64]) -> Vec<f64> {
         self.check(x, "grad");
-        let n = x.len();
-        match self {
-            Objective::Quadratic { a, b } => mat_vec(a, x).iter().zip(b).map(|(ax, bi)| ax + bi).collect(),
-            Objective::Rosenbrock { a, b, .. } => {
-                let mut g = vec![0.0; n];
-                for i in 0..n.saturating_sub(1) {
-                    let valley = x[i + 1] - x[i] * x[i];
-                    g[i] += -4.0 * b * x[i] * valley - 2.0 * (a - x[i]);
-                    g[i + 1] += 2.0 * b * valley;
-                }
-                g
-            }
-            Objective::LogSumExp { w, mu } => {
-                // ∇ = Wᵀ softmax(W x) + mu x
-                let p = softmax(&mat_vec(w, x));
-                (0..n).map(|j| (0..w.rows()).map(|k| w[(k, j)] * p[k]).sum::<f64>() + mu * x[j]).collect()
-            }
-            Objective::Wave { c } => {
-                let e = 0.2 * (0.2 * x.iter().sum::<f64>()).exp();
-                let mut g: Vec<f64> = (0..n).map(|k| -c[k] * x[k].sin() + e).collect();
-                for k in 0..n.saturating_sub(1) {
-                    let cp = (x[k] * x[k + 1]).cos();
-                    g[k] += x[k + 1] * cp;
-                    g[k + 1] += x[k] * cp;
-                }
-                g
-            }
-        }
+        (0..x.len()).map(|i| self.eval_seeded(x, i, None).a).collect()
     }
 
     fn hessian(&self, x: &[f64]) -> Matrix {
         self.check(x, "hess");
         let n = x.len();
-        match self {
-            Objective::Quadratic { a, .. } => a.clone(),
-            Objective::Rosenbrock { b, .. } => {
-                let mut h = Matrix::zeros(n, n);
-                for i in 0..n.saturating_sub(1) {
-                    h[(i, i)] += 12.0 * b * x[i] * x[i] - 4.0 * b * x[i + 1] + 2.0;
-                    h[(i + 1, i + 1)] += 2.0 * b;
-                    h[(i, i + 1)] -= 4.0 * b * x[i];
-                    h[(i + 1, i)] -= 4.0 * b * x[i];
-                }
-                h
+        let mut h = Matrix::zeros(n, n);
+        for i in 0..n {
+            for j in i..n {
+                let hij = self.eval_seeded(x, i, Some(j)).ab;
+                h[(i, j)] = hij;
+                h[(j, i)] = hij;
             }
-            Objective::LogSumExp { w, mu } => {
-                // ∇² = Wᵀ (diag p - p pᵀ) W + mu I
-                let p = softmax(&mat_vec(w, x));
-                let m = w.rows();
-                let mut h = Matrix::identity(n);
-                h.as_mut_slice().iter_mut().for_each(|v| *v *= mu);
-                for i in 0..n {
-                    let wp_i: f64 = (0..m).map(|k| w[(k, i)] * p[k]).sum();
-                    for j in 0..n {
-                        let wp_j: f64 = (0..m).map(|k| w[(k, j)] * p[k]).sum();
-                        let wpw: f64 = (0..m).map(|k| w[(k, i)] * p[k] * w[(k, j)]).sum();
-                        h[(i, j)] += wpw - wp_i * wp_j;
-                    }
-                }
-                h
-            }
-            Objective::Wave { c } => {
-                let e = 0.04 * (0.2 * x.iter().sum::<f64>()).exp();
-                let mut h = Matrix::zeros(n, n);
-                h.as_mut_slice().iter_mut().for_each(|v| *v = e);
-                for k in 0..n {
-                    h[(k, k)] -= c[k] * x[k].cos();
-                }
-                for k in 0..n.saturating_sub(1) {
-                    let p = x[k] * x[k + 1];
-                    let (s, cp) = p.sin_cos();
-                    h[(k, k)] -= x[k + 1] * x[k + 1] * s;
-                    h[(k + 1, k + 1)] -= x[k] * x[k] * s;
-                    h[(k, k + 1)] += cp - p * s;
-                    h[(k + 1, k)] += cp - p * s;
-                }
-                h
-            }
+        }
+        h
+    }
+}
+
+fn dot<T: Num>(a: &[T], b: &[T]) -> T {
+    a.iter().zip(b).map(|(x, y)| *x * *y).sum()
+}
+
+fn consts_dot<T: Num>(c: &[f64], x: &[T]) -> T {
+    c.iter().zip(x).map(|(ci, xi)| T::cst(*ci) * *xi).sum()
+}
+
+fn mat_vec<T: Num>(a: &Matrix, x: &[T]) -> Vec<T> {
+    (0..a.rows()).map(|i| consts_dot(a.row(i), x)).collect()
+}
+
+/// The arithmetic the objectives are written in: `f64`, or [`HyperDual`] to differentiate.
+trait Num: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Sum {
+    /// A constant (its derivatives are zero).
+    fn cst(c: f64) -> Self;
+    /// The plain value.
+    fn re(self) -> f64;
+    fn exp(self) -> Self;
+    fn ln(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+}
+
+impl Num for f64 {
+    fn cst(c: f64) -> f64 {
+        c
+    }
+    fn re(self) -> f64 {
+        self
+    }
+    fn exp(self) -> f64 {
+        f64::exp(self)
+    }
+    fn ln(self) -> f64 {
+        f64::ln(self)
+    }
+    fn sin(self) -> f64 {
+        f64::sin(self)
+    }
+    fn cos(self) -> f64 {
+        f64::cos(self)
+    }
+}
+
+/// A hyper-dual number `v + a ε₁ + b ε₂ + ab ε₁ε₂` with `ε₁² = ε₂² = 0`: evaluating `f` at
+/// `x + e_i ε₁ + e_j ε₂` gives `f(x)`, `∂_i f`, `∂_j f` and `∂_i ∂_j f` in the four parts.
+#[derive(Clone, Copy, Debug)]
+struct HyperDual {
+    v: f64,
+    a: f64,
+    b: f64,
+    ab: f64,
+}
+
+impl HyperDual {
+    /// `g(self)` for a scalar function `g` with `g(v) = g0`, `g'(v) = g1`, `g''(v) = g2`.
+    fn chain(self, g0: f64, g1: f64, g2: f64) -> HyperDual {
+        HyperDual { v: g0, a: g1 * self.a, b: g1 * self.b, ab: g1 * self.ab + g2 * self.a * self.b }
+    }
+}
+
+impl Add for HyperDual {
+    type Output = HyperDual;
+    fn add(self, o: HyperDual) -> HyperDual {
+        HyperDual { v: self.v + o.v, a: self.a + o.a, b: self.b + o.b, ab: self.ab + o.ab }
+    }
+}
+
+impl Sub for HyperDual {
+    type Output = HyperDual;
+    fn sub(self, o: HyperDual) -> HyperDual {
+        HyperDual { v: self.v - o.v, a: self.a - o.a, b: self.b - o.b, ab: self.ab - o.ab }
+    }
+}
+
+impl Mul for HyperDual {
+    type Output = HyperDual;
+    fn mul(self, o: HyperDual) -> HyperDual {
+        HyperDual {
+            v: self.v * o.v,
+            a: self.a * o.v + self.v * o.a,
+            b: self.b * o.v + self.v * o.b,
+            ab: self.ab * o.v + self.a * o.b + self.b * o.a + self.v * o.ab,
         }
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+impl Sum for HyperDual {
+    fn sum<I: Iterator<Item = HyperDual>>(iter: I) -> HyperDual {
+        iter.fold(HyperDual::cst(0.0), |s, t| s + t)
+    }
 }
 
-fn mat_vec(a: &Matrix, x: &[f64]) -> Vec<f64> {
-    (0..a.rows()).map(|i| dot(a.row(i), x)).collect()
-}
-
-fn softmax(z: &[f64]) -> Vec<f64> {
-    let m = z.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
-    let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
-    let s: f64 = e.iter().sum();
-    e.iter().map(|v| v / s).collect()
+impl Num for HyperDual {
+    fn cst(c: f64) -> HyperDual {
+        HyperDual { v: c, a: 0.0, b: 0.0, ab: 0.0 }
+    }
+    fn re(self) -> f64 {
+        self.v
+    }
+    fn exp(self) -> HyperDual {
+        let e = self.v.exp();
+        self.chain(e, e, e)
+    }
+    fn ln(self) -> HyperDual {
+        self.chain(self.v.ln(), 1.0 / self.v, -1.0 / (self.v * self.v))
+    }
+    fn sin(self) -> HyperDual {
+        let (s, c) = self.v.sin_cos();
+        self.chain(s, c, -s)
+    }
+    fn cos(self) -> HyperDual {
+        let (s, c) = self.v.sin_cos();
+        self.chain(c, -s, -c)
+    }
 }

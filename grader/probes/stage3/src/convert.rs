@@ -3,11 +3,11 @@
 use candle_core::{DType, Device, Tensor};
 use grader_protocol::Value;
 
-/// The device the probe runs tensors on: CUDA when the grader asks for it (`GRADER_DEVICE=cuda`,
+/// The device timed GPU inputs run on: CUDA when the grader asks for it (`COMPUTE_DEVICE=cuda`,
 /// probe built with the `cuda` feature), the CPU otherwise.
 pub fn device() -> Device {
     #[cfg(feature = "cuda")]
-    if std::env::var("GRADER_DEVICE").as_deref() == Ok("cuda") {
+    if std::env::var("COMPUTE_DEVICE").as_deref() == Ok("cuda") {
         return Device::new_cuda(0).expect("glue: no CUDA device");
     }
     Device::Cpu

@@ -1,0 +1,715 @@
+//! Everything `grader batch` writes under `--out DIR`, from the gradebook alone (so that
+//! `grader gradebook export` can write it again after a policy change or a merge):
+//!
+//! | file | what |
+//! |---|---|
+//! | `gradebook.csv` | one row per student: `student, outcome, score, max_score, percent, submitted_at, late_days, penalty_percent, final_score, message`, then one column per exercise id (its score) |
+//! | `canvas.csv` | Canvas's gradebook import: `Student, ID, SIS User ID, SIS Login ID, Section, <assignment> [(<id>)]`, a `Points Possible` row first |
+//! | `moodle.csv` | Moodle's "Import grades from CSV": `username, email, idnumber, <assignment>, feedback` (map the identity column and the grade and feedback columns when importing) |
+//! | `students/<id>/report.json` | the student's record: outcome, scores, late penalty, the engine's report (schema of `grader check --json`) |
+//! | `students/<id>/report.html` | the student's feedback page (the same page as `grader check` writes, with the grade on top) |
+//! | `students/<id>/results.json` | Gradescope's autograder `results.json` |
+//! | `overview.html` | the class: outcomes, score distribution, pass rate per exercise, hardest exercises, slowest code |
+//! | `similarity.html`, `similarity.csv` | submission pairs whose code is suspiciously alike |
+//!
+//! Identities for Canvas and Moodle come from an optional roster CSV with a `student` column
+//! (the submission's id) and any of `name`, `canvas_id`, `sis_user_id`, `sis_login_id`,
+//! `section`, `email`, `username`, `idnumber`.
+
+use crate::db::{round2, BatchMeta, Gradebook, Outcome, SourceFile, StudentRow};
+use crate::policy::{format_time, Late, Policy};
+use crate::similarity::{self, SimilarityReport};
+use crate::svg;
+use grader_report::{CaseStatus, ExerciseStatus, Report};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+const OVERVIEW: &str = include_str!("../templates/overview.html");
+const STUDENT: &str = include_str!("../templates/student.html");
+const SIMILARITY: &str = include_str!("../templates/similarity.html");
+
+/// Schema name of `students/<id>/report.json`.
+pub const STUDENT_SCHEMA: &str = "grader-gradebook-student/1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error("template: {0}")]
+    Template(String),
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("roster {path}: {message}")]
+    Roster { path: PathBuf, message: String },
+    #[error("the gradebook has no batch in it yet")]
+    NoBatch,
+}
+
+type Result<T> = std::result::Result<T, ExportError>;
+
+fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T> {
+    r.map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(d) = path.parent() {
+        io(d, std::fs::create_dir_all(d))?;
+    }
+    // Written aside and renamed, so that a reader never sees half a file.
+    let tmp = path.with_extension("tmp-write");
+    io(&tmp, std::fs::write(&tmp, text))?;
+    io(path, std::fs::rename(&tmp, path))
+}
+
+/// One student's identities in the LMS.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct RosterEntry {
+    pub student: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub canvas_id: String,
+    #[serde(default)]
+    pub sis_user_id: String,
+    #[serde(default)]
+    pub sis_login_id: String,
+    #[serde(default)]
+    pub section: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub idnumber: String,
+}
+
+/// Reads a roster CSV (header row required; unknown columns ignored).
+pub fn read_roster(path: &Path) -> Result<HashMap<String, RosterEntry>> {
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| ExportError::Roster { path: path.into(), message: e.to_string() })?;
+    let mut out = HashMap::new();
+    for row in r.deserialize::<RosterEntry>() {
+        let e = row.map_err(|e| ExportError::Roster { path: path.into(), message: e.to_string() })?;
+        out.insert(crate::submissions::student_id(&e.student), e);
+    }
+    Ok(out)
+}
+
+/// How to export.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub policy: Option<Policy>,
+    pub roster: HashMap<String, RosterEntry>,
+    /// Assignment name in the LMS (default: the selection).
+    pub assignment: Option<String>,
+    /// Canvas's assignment id, when the assignment exists there already.
+    pub canvas_assignment_id: Option<String>,
+    /// The course's starter code for this selection: its fingerprints are not evidence.
+    pub starter: Vec<SourceFile>,
+    /// Jaccard similarity from which a pair is reported (default 0.5).
+    pub similarity_threshold: Option<f64>,
+}
+
+/// A student's grade after the policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Graded {
+    #[serde(flatten)]
+    pub row: StudentRow,
+    pub late: Late,
+    pub final_score: f64,
+}
+
+/// `students/<id>/report.json`.
+#[derive(Serialize)]
+struct StudentJson<'a> {
+    schema: &'static str,
+    student: &'a str,
+    outcome: Outcome,
+    message: &'a Option<String>,
+    score: f64,
+    max_score: f64,
+    submitted_at: Option<i64>,
+    late_days: u32,
+    penalty: f64,
+    deadline: Option<i64>,
+    final_score: f64,
+    gradings: usize,
+    source: &'a str,
+    report: &'a Option<Report>,
+}
+
+/// What the export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct Written {
+    pub students: usize,
+    pub files: Vec<PathBuf>,
+    pub similar_pairs: usize,
+}
+
+/// Applies the policy to every current row.
+pub fn graded_rows(gb: &Gradebook, policy: Option<&Policy>) -> Result<Vec<Graded>> {
+    let rows = gb.current_rows()?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let late = policy
+                .map_or(Late { days: 0, penalty: 0.0, deadline: None }, |p| p.late(&row.student, row.submitted_at));
+            let final_score = round2(row.score * (1.0 - late.penalty));
+            Graded { row, late, final_score }
+        })
+        .collect())
+}
+
+fn pct(x: f64, of: f64) -> f64 {
+    if of > 0.0 {
+        round2(100.0 * x / of)
+    } else {
+        0.0
+    }
+}
+
+fn num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes every export under `out`.
+pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written> {
+    let meta = gb.batch_meta()?.ok_or(ExportError::NoBatch)?;
+    let rows = graded_rows(gb, opts.policy.as_ref())?;
+    let mut files = Vec::new();
+    let assignment = opts.assignment.clone().unwrap_or_else(|| meta.selection.clone());
+
+    // gradebook.csv
+    let path = out.join("gradebook.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "student",
+        "outcome",
+        "score",
+        "max_score",
+        "percent",
+        "submitted_at",
+        "late_days",
+        "penalty_percent",
+        "final_score",
+        "message",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(meta.exercises.iter().map(|e| e.id.clone()));
+    w.write_record(&header)?;
+    for g in &rows {
+        let r = &g.row;
+        let by_id: HashMap<&str, f64> =
+            r.report.iter().flat_map(|rep| rep.exercises.iter()).map(|e| (e.id.as_str(), e.score)).collect();
+        let mut rec = vec![
+            r.student.clone(),
+            r.outcome.as_str().to_string(),
+            num(r.score),
+            num(meta.max_score()),
+            num(pct(r.score, meta.max_score())),
+            r.submitted_at.map(format_time).unwrap_or_default(),
+            g.late.days.to_string(),
+            num(100.0 * g.late.penalty),
+            num(g.final_score),
+            r.message.clone().unwrap_or_default().lines().next().unwrap_or("").to_string(),
+        ];
+        rec.extend(meta.exercises.iter().map(|e| num(by_id.get(e.id.as_str()).copied().unwrap_or(0.0))));
+        w.write_record(&rec)?;
+    }
+    write(&path, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
+    files.push(path);
+
+    // canvas.csv
+    let path = out.join("canvas.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let column = match &opts.canvas_assignment_id {
+        Some(id) => format!("{assignment} ({id})"),
+        None => assignment.clone(),
+    };
+    w.write_record(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column.as_str()])?;
+    w.write_record(["Points Possible", "", "", "", "", &num(meta.max_score())])?;
+    for g in &rows {
+        let who = opts.roster.get(&g.row.student).cloned().unwrap_or_default();
+        let or = |s: &str| if s.is_empty() { g.row.student.clone() } else { s.to_string() };
+        w.write_record([
+            or(&who.name),
+            who.canvas_id.clone(),
+            or(&who.sis_user_id),
+            or(&who.sis_login_id),
+            who.section.clone(),
+            num(g.final_score),
+        ])?;
+    }
+    write(&path, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
+    files.push(path);
+
+    // moodle.csv
+    let path = out.join("moodle.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["username", "email", "idnumber", assignment.as_str(), "feedback"])?;
+    for g in &rows {
+        let who = opts.roster.get(&g.row.student).cloned().unwrap_or_default();
+        let username = if who.username.is_empty() { g.row.student.clone() } else { who.username.clone() };
+        w.write_record([
+            username,
+            who.email.clone(),
+            who.idnumber.clone(),
+            num(g.final_score),
+            feedback_line(g, meta.max_score()),
+        ])?;
+    }
+    write(&path, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
+    files.push(path);
+
+    // Per student.
+    let mut tera = tera::Tera::new();
+    for (name, text) in [("overview.html", OVERVIEW), ("student.html", STUDENT), ("similarity.html", SIMILARITY)] {
+        tera.add_raw_template(name, text).map_err(|e| ExportError::Template(format!("{name}: {e}")))?;
+    }
+    for g in &rows {
+        let dir = out.join("students").join(&g.row.student);
+        let sj = StudentJson {
+            schema: STUDENT_SCHEMA,
+            student: &g.row.student,
+            outcome: g.row.outcome,
+            message: &g.row.message,
+            score: g.row.score,
+            max_score: meta.max_score(),
+            submitted_at: g.row.submitted_at,
+            late_days: g.late.days,
+            penalty: g.late.penalty,
+            deadline: g.late.deadline,
+            final_score: g.final_score,
+            gradings: g.row.gradings,
+            source: &g.row.source,
+            report: &g.row.report,
+        };
+        let p = dir.join("report.json");
+        write(&p, &(serde_json::to_string_pretty(&sj).expect("serialises") + "\n"))?;
+        files.push(p);
+        let p = dir.join("results.json");
+        write(&p, &(serde_json::to_string_pretty(&gradescope(g, &meta)).expect("serialises") + "\n"))?;
+        files.push(p);
+        let p = dir.join("report.html");
+        write(&p, &student_html(&tera, g, &meta)?)?;
+        files.push(p);
+    }
+
+    // Similarity.
+    let threshold = opts.similarity_threshold.unwrap_or(0.5);
+    let sim = similarity::compare(&gb.sources()?, &opts.starter, threshold);
+    let p = out.join("similarity.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["student_a", "student_b", "similarity", "a_in_b", "b_in_a", "shared_fingerprints"])?;
+    for pair in &sim.pairs {
+        w.write_record([
+            pair.a.clone(),
+            pair.b.clone(),
+            format!("{:.3}", pair.similarity),
+            format!("{:.3}", pair.a_in_b),
+            format!("{:.3}", pair.b_in_a),
+            pair.shared.to_string(),
+        ])?;
+    }
+    write(&p, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
+    files.push(p);
+    let p = out.join("similarity.html");
+    write(&p, &similarity_html(&tera, &sim, &meta)?)?;
+    files.push(p);
+
+    // The class.
+    let p = out.join("overview.html");
+    write(&p, &overview_html(&tera, &rows, &meta, &sim, opts.policy.is_some())?)?;
+    files.push(p);
+    Ok(Written { students: rows.len(), files, similar_pairs: sim.pairs.len() })
+}
+
+fn feedback_line(g: &Graded, max: f64) -> String {
+    let mut s = format!("{}: {}/{}", g.row.outcome.as_str().replace('_', " "), num(g.row.score), num(max));
+    if g.late.penalty > 0.0 {
+        s += &format!(", {} day(s) late, -{}% → {}", g.late.days, num(100.0 * g.late.penalty), num(g.final_score));
+    }
+    if let Some(m) = &g.row.message {
+        s += &format!(". {}", m.lines().next().unwrap_or(""));
+    }
+    s + &format!(". Details: students/{}/report.html", g.row.student)
+}
+
+/// Gradescope's autograder results (`results.json`): `score` (after any late penalty),
+/// `execution_time`, `output`, `tests` (one per exercise: `score`, `max_score`, `status`,
+/// `name`, `number`, `output`, `tags`, `visibility`).
+pub fn gradescope(g: &Graded, meta: &BatchMeta) -> serde_json::Value {
+    let mut tests = Vec::new();
+    let by_id: HashMap<&str, &grader_report::ExerciseResult> =
+        g.row.report.iter().flat_map(|r| r.exercises.iter()).map(|e| (e.id.as_str(), e)).collect();
+    for (i, ex) in meta.exercises.iter().enumerate() {
+        let (score, status, output, tags) = match by_id.get(ex.id.as_str()) {
+            Some(e) => {
+                let passed = e.cases.iter().filter(|c| c.status == CaseStatus::Passed).count();
+                let mut out = format!("{}: {}/{} hidden cases passed", e.status.as_str(), passed, e.cases.len());
+                for c in e.cases.iter().filter(|c| c.status != CaseStatus::Passed).take(3) {
+                    out += &format!(
+                        "\n- case {} ({}): {}{}",
+                        c.index,
+                        c.label,
+                        c.status.as_str(),
+                        c.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                    );
+                }
+                if let Some(h) = e.hint.as_ref().filter(|_| e.status != ExerciseStatus::Passed) {
+                    out += &format!("\nhint: {h}");
+                }
+                (e.score, if e.status == ExerciseStatus::Passed { "passed" } else { "failed" }, out, e.topics.clone())
+            }
+            None => (0.0, "failed", g.row.outcome.as_str().replace('_', " "), Vec::new()),
+        };
+        tests.push(serde_json::json!({
+            "score": score,
+            "max_score": ex.points,
+            "status": status,
+            "name": format!("{} — {}", ex.id, ex.title),
+            "number": format!("{}", i + 1),
+            "output": output,
+            "tags": tags,
+            "visibility": "visible",
+        }));
+    }
+    let mut output =
+        format!("{}: {}/{} points", g.row.outcome.as_str().replace('_', " "), num(g.row.score), num(meta.max_score()));
+    if let Some(m) = &g.row.message {
+        output += &format!("\n{m}");
+    }
+    if let Some(r) = &g.row.report {
+        for d in r.build.diagnostics.iter().filter(|d| d.level == "error").take(5) {
+            output += &format!("\n{}", d.rendered);
+        }
+        for v in &r.build.violations {
+            output += &format!("\nrefused: {}:{}: {} ({})", v.file, v.line, v.message, v.rule);
+        }
+        output += &format!("\nseed {} (replay: grader check {} --seed {})", r.seed, r.selection, r.seed);
+    }
+    if g.late.penalty > 0.0 {
+        output += &format!(
+            "\nlate by {} day(s): -{}% ({} → {})",
+            g.late.days,
+            num(100.0 * g.late.penalty),
+            num(g.row.score),
+            num(g.final_score)
+        );
+    }
+    serde_json::json!({
+        "score": g.final_score,
+        "execution_time": g.row.duration_s.round() as u64,
+        "output": output,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    })
+}
+
+#[derive(Serialize)]
+struct Banner {
+    student: String,
+    outcome: &'static str,
+    score: String,
+    max: String,
+    final_score: String,
+    late: String,
+    message: String,
+    selection: String,
+}
+
+fn banner(g: &Graded, meta: &BatchMeta) -> Banner {
+    Banner {
+        student: g.row.student.clone(),
+        outcome: outcome_words(g.row.outcome),
+        score: num(g.row.score),
+        max: num(meta.max_score()),
+        final_score: num(g.final_score),
+        late: if g.late.penalty > 0.0 {
+            format!("{} day(s) late: −{}%", g.late.days, num(100.0 * g.late.penalty))
+        } else {
+            String::new()
+        },
+        message: g.row.message.clone().unwrap_or_default(),
+        selection: meta.selection.clone(),
+    }
+}
+
+fn outcome_words(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Graded => "graded",
+        Outcome::BuildFailed => "does not build",
+        Outcome::Forbidden => "refused",
+        Outcome::Empty => "nothing to grade",
+        Outcome::TimedOut => "timed out",
+        Outcome::Error => "grader error",
+    }
+}
+
+fn student_html(tera: &tera::Tera, g: &Graded, meta: &BatchMeta) -> Result<String> {
+    let b = banner(g, meta);
+    let ctx = tera::Context::from_serialize(&serde_json::json!({ "b": b }))
+        .map_err(|e| ExportError::Template(e.to_string()))?;
+    match &g.row.report {
+        Some(report) => {
+            // The same page as `grader check`, with the grade and any penalty on top.
+            let page = grader_report::render_html(report).map_err(|e| ExportError::Template(e.to_string()))?;
+            let mut inner = tera::Context::new();
+            inner.insert("b", &b);
+            inner.insert("banner_only", &true);
+            let top = tera.render("student.html", &inner).map_err(|e| ExportError::Template(e.to_string()))?;
+            Ok(match page.find("<body>") {
+                Some(i) => format!("{}{}{}", &page[..i + 6], top, &page[i + 6..]),
+                None => top + &page,
+            })
+        }
+        None => tera.render("student.html", &ctx).map_err(|e| ExportError::Template(e.to_string())),
+    }
+}
+
+fn similarity_html(tera: &tera::Tera, sim: &SimilarityReport, meta: &BatchMeta) -> Result<String> {
+    let pairs: Vec<_> = sim
+        .pairs
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "a": p.a, "b": p.b, "similarity": format!("{:.0}", 100.0 * p.similarity),
+                "a_in_b": format!("{:.0}", 100.0 * p.a_in_b), "b_in_a": format!("{:.0}", 100.0 * p.b_in_a),
+                "shared": p.shared,
+            })
+        })
+        .collect();
+    let ctx = tera::Context::from_serialize(&serde_json::json!({
+        "selection": meta.selection,
+        "threshold": format!("{:.0}", 100.0 * sim.threshold),
+        "compared": sim.compared,
+        "skipped": sim.skipped,
+        "pairs": pairs,
+        "k": similarity::K,
+        "w": similarity::W,
+    }))
+    .map_err(|e| ExportError::Template(e.to_string()))?;
+    tera.render("similarity.html", &ctx).map_err(|e| ExportError::Template(e.to_string()))
+}
+
+/// The numbers behind the overview page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassStats {
+    pub students: usize,
+    pub outcomes: BTreeMap<String, usize>,
+    pub mean_percent: f64,
+    pub median_percent: f64,
+    /// Per exercise: id, title, pass rate among submissions that built, mean score fraction.
+    pub exercises: Vec<ExerciseStats>,
+    /// The slowest (student, exercise) pairs: time of the student's calls over the reference's.
+    pub slowest: Vec<Slow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseStats {
+    pub id: String,
+    pub title: String,
+    pub points: f64,
+    pub pass_rate: f64,
+    pub mean_fraction: f64,
+    pub attempted: usize,
+    /// Median over students of the time ratio to the reference (cases both answered).
+    pub median_time_ratio: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Slow {
+    pub student: String,
+    pub exercise: String,
+    pub ratio: f64,
+    pub student_ms: f64,
+    pub reference_ms: f64,
+}
+
+/// Least total reference time (ms) over an exercise's cases for its time ratio to be shown.
+const MIN_TIMED_MS: f64 = 5.0;
+
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
+
+/// Class statistics from the graded rows.
+pub fn class_stats(rows: &[Graded], meta: &BatchMeta) -> ClassStats {
+    let max = meta.max_score();
+    let mut outcomes = BTreeMap::new();
+    for o in Outcome::ALL {
+        outcomes.insert(o.as_str().to_string(), 0);
+    }
+    for g in rows {
+        *outcomes.entry(g.row.outcome.as_str().to_string()).or_default() += 1;
+    }
+    let mut percents: Vec<f64> = rows.iter().map(|g| pct(g.final_score, max)).collect();
+    let mean_percent =
+        if percents.is_empty() { 0.0 } else { round2(percents.iter().sum::<f64>() / percents.len() as f64) };
+    let median_percent = round2(median(&mut percents).unwrap_or(0.0));
+    let mut exercises = Vec::new();
+    let mut slowest = Vec::new();
+    for ex in &meta.exercises {
+        let results: Vec<(&str, &grader_report::ExerciseResult)> = rows
+            .iter()
+            .filter(|g| g.row.outcome == Outcome::Graded)
+            .filter_map(|g| {
+                g.row.report.as_ref()?.exercises.iter().find(|e| e.id == ex.id).map(|e| (g.row.student.as_str(), e))
+            })
+            .collect();
+        let attempted = results.len();
+        let passed = results.iter().filter(|(_, e)| e.status == ExerciseStatus::Passed).count();
+        let mean_fraction = if attempted == 0 || ex.points == 0.0 {
+            0.0
+        } else {
+            results.iter().map(|(_, e)| e.score / ex.points).sum::<f64>() / attempted as f64
+        };
+        let mut ratios = Vec::new();
+        for (student, e) in &results {
+            let timed: Vec<(f64, f64)> = e
+                .cases
+                .iter()
+                .filter(|c| c.status == CaseStatus::Passed)
+                .filter_map(|c| Some((c.time_ms?, c.reference_ms?)))
+                .collect();
+            let (s, r): (f64, f64) = timed.iter().fold((0.0, 0.0), |a, t| (a.0 + t.0, a.1 + t.1));
+            // Below a few milliseconds of the reference's time, a ratio is start-up noise.
+            if !timed.is_empty() && r >= MIN_TIMED_MS {
+                ratios.push(s / r);
+                slowest.push(Slow {
+                    student: student.to_string(),
+                    exercise: ex.id.clone(),
+                    ratio: s / r,
+                    student_ms: s,
+                    reference_ms: r,
+                });
+            }
+        }
+        exercises.push(ExerciseStats {
+            id: ex.id.clone(),
+            title: ex.title.clone(),
+            points: ex.points,
+            pass_rate: if attempted == 0 { 0.0 } else { passed as f64 / attempted as f64 },
+            mean_fraction,
+            attempted,
+            median_time_ratio: median(&mut ratios),
+        });
+    }
+    slowest.sort_by(|a, b| b.ratio.total_cmp(&a.ratio).then_with(|| a.student.cmp(&b.student)));
+    slowest.truncate(15);
+    ClassStats { students: rows.len(), outcomes, mean_percent, median_percent, exercises, slowest }
+}
+
+fn overview_html(
+    tera: &tera::Tera,
+    rows: &[Graded],
+    meta: &BatchMeta,
+    sim: &SimilarityReport,
+    has_policy: bool,
+) -> Result<String> {
+    let stats = class_stats(rows, meta);
+    let max = meta.max_score();
+    let finals: Vec<f64> = rows.iter().map(|g| pct(g.final_score, max)).collect();
+    let histogram = svg::histogram(&finals, 100.0, 10, "Score distribution (final score, % of the maximum)", "percent");
+    let pass_rows: Vec<(String, f64, String)> = stats
+        .exercises
+        .iter()
+        .map(|e| (e.id.clone(), e.pass_rate, format!("{:.0}% of {}", 100.0 * e.pass_rate, e.attempted)))
+        .collect();
+    let pass_chart = svg::hbars(&pass_rows, Some(1.0), "Pass rate per exercise (submissions that built)", None, true);
+    let mut hardest: Vec<&ExerciseStats> = stats.exercises.iter().filter(|e| e.attempted > 0).collect();
+    hardest.sort_by(|a, b| {
+        a.pass_rate.total_cmp(&b.pass_rate).then(a.mean_fraction.total_cmp(&b.mean_fraction)).then(a.id.cmp(&b.id))
+    });
+    hardest.truncate(10);
+    let slow_rows: Vec<(String, f64, String)> = stats
+        .slowest
+        .iter()
+        .take(10)
+        .map(|s| (format!("{} · {}", s.student, s.exercise), s.ratio, format!("{:.1}x", s.ratio)))
+        .collect();
+    let slow_chart =
+        svg::hbars(&slow_rows, None, "Slowest code: student time / reference time (passed cases)", Some(1.0), false);
+    let students: Vec<_> = rows
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "student": g.row.student,
+                "outcome": outcome_words(g.row.outcome),
+                "ok": g.row.outcome == Outcome::Graded,
+                "score": num(g.row.score),
+                "final": num(g.final_score),
+                "percent": num(pct(g.final_score, max)),
+                "late": if g.late.days > 0 { format!("{} d, −{}%", g.late.days, num(100.0 * g.late.penalty)) } else { String::new() },
+                "message": g.row.message.clone().unwrap_or_default().lines().next().unwrap_or("").to_string(),
+                "gradings": g.row.gradings,
+            })
+        })
+        .collect();
+    let hardest: Vec<_> = hardest
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id, "title": e.title, "pass": format!("{:.0}", 100.0 * e.pass_rate),
+                "mean": format!("{:.0}", 100.0 * e.mean_fraction), "attempted": e.attempted,
+            })
+        })
+        .collect();
+    let slowest: Vec<_> = stats
+        .slowest
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "student": s.student, "exercise": s.exercise, "ratio": format!("{:.1}", s.ratio),
+                "student_ms": format!("{:.1}", s.student_ms), "reference_ms": format!("{:.1}", s.reference_ms),
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = Outcome::ALL
+        .iter()
+        .map(|o| {
+            let n = stats.outcomes.get(o.as_str()).copied().unwrap_or(0);
+            serde_json::json!({ "name": outcome_words(*o), "count": n })
+        })
+        .collect();
+    let ctx = tera::Context::from_serialize(&serde_json::json!({
+        "selection": meta.selection,
+        "seed": meta.seed,
+        "max": num(max),
+        "students": stats.students,
+        "mean": num(stats.mean_percent),
+        "median": num(stats.median_percent),
+        "outcomes": outcomes,
+        "histogram": histogram,
+        "pass_chart": pass_chart,
+        "slow_chart": slow_chart,
+        "hardest": hardest,
+        "slowest": slowest,
+        "rows": students,
+        "similar_pairs": sim.pairs.len(),
+        "has_policy": has_policy,
+    }))
+    .map_err(|e| ExportError::Template(e.to_string()))?;
+    tera.render("overview.html", &ctx).map_err(|e| ExportError::Template(e.to_string()))
+}
