@@ -92,8 +92,8 @@ pub struct Probe {
     /// Sandbox layers of the last process started, as the grader set them up and the probe
     /// reported them.
     pub layers: Vec<Layer>,
-    /// `cuda` when GPU targets run: exported as `COMPUTE_DEVICE`, which the glue reads to put
-    /// timed tensors on the GPU.
+    /// `cuda` when GPU targets run: then exported as `COMPUTE_DEVICE`, which the glue reads to
+    /// put timed tensors on the GPU (a CPU run exports nothing, keeping the environment small).
     pub device: &'static str,
 }
 
@@ -128,11 +128,10 @@ impl Probe {
             // One compute thread: rayon (under candle and polars) would otherwise start a pool per
             // core, whose start-up and hand-offs dominate small tensor operations and make
             // timings depend on what else the machine runs. Student and reference get the same.
-            cmd.env_clear()
-                .env("PATH", "/usr/bin:/bin")
-                .env("LANG", "C.UTF-8")
-                .env("COMPUTE_DEVICE", self.device)
-                .env("RAYON_NUM_THREADS", "1");
+            cmd.env_clear().env("PATH", "/usr/bin:/bin").env("LANG", "C.UTF-8").env("RAYON_NUM_THREADS", "1");
+            if self.device != "cpu" {
+                cmd.env("COMPUTE_DEVICE", self.device);
+            }
             cmd.current_dir(scratch.path());
             // SAFETY: only async-signal-safe system calls between fork and exec.
             unsafe {
