@@ -9,6 +9,10 @@
 //! exercise regrade must be kept in the history; two shards merged must equal the single run;
 //! a submission past its time limit must get its row and leave no process behind.
 
+mod common;
+
+use common::{copy_dir, root, target, text};
+
 use grader_engine::manifest::Course;
 use grader_engine::suites;
 use std::collections::BTreeMap;
@@ -18,16 +22,6 @@ use std::time::{Duration, Instant};
 
 const SEED: &str = "11";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
-
-/// The shared build directory: GRADER_TARGET_DIR when set, else the course's target/grader
-/// (where every other test's probes are built too).
-fn target() -> PathBuf {
-    std::env::var_os("GRADER_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target/grader"))
-}
-
 fn grader_cmd(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_grader"));
     c.args(args).current_dir(root()).env_remove("GRADER_COURSE").env("GRADER_TARGET_DIR", target());
@@ -36,22 +30,6 @@ fn grader_cmd(args: &[&str]) -> Command {
 
 fn grader(args: &[&str]) -> Output {
     grader_cmd(args).stdin(Stdio::null()).output().expect("grader runs")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// A course-shaped submission under `dir` with `base` sources (`solutions` or `exercises`).

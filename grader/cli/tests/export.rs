@@ -4,6 +4,10 @@
 //! students get; the edition grades exactly as the instructor's repository does; its CI workflow
 //! parses and its commands run green; tamper evidence, progress, hints, reset and watch work.
 
+mod common;
+
+use common::{root, target, text};
+
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,22 +15,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
-
-/// Every build shares the grader's usual directory (or `GRADER_TARGET_DIR`), so dependencies
-/// compile once.
-fn target() -> PathBuf {
-    std::env::var_os("GRADER_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target/grader"))
-}
-
 fn scratch() -> PathBuf {
     root().join("target/grader/export-tests")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn run(cmd: &mut Command) -> Output {

@@ -195,7 +195,10 @@ impl Builder {
                 dir
             }
         };
-        let probe_pkg = self.write_workspace(stage, &ws, &tag, &subject, matches!(role, Role::Student { .. }))?;
+        let (probe_pkg, glue_has_cuda) =
+            self.write_workspace(stage, &ws, &tag, &subject, matches!(role, Role::Student { .. }))?;
+        // `--features cuda` when GPU targets run and the stage's glue has that feature.
+        let features: &[&str] = if self.cuda && glue_has_cuda { &["--features", "cuda"] } else { &[] };
         if matches!(role, Role::Student { .. }) && self.reference_is_prebuilt(stage) {
             self.fetch(&ws)?;
         }
@@ -207,7 +210,7 @@ impl Builder {
             .arg(&probe_pkg)
             .arg("--manifest-path")
             .arg(ws.join("Cargo.toml"))
-            .args(self.cuda_features(stage))
+            .args(features)
             .env("CARGO_TARGET_DIR", self.target_dir.join("build"))
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -358,20 +361,6 @@ impl Builder {
         Ok(Built { executable: Some(private), diagnostics, duration_s })
     }
 
-    /// `--features cuda` when GPU targets run and the stage's glue has that feature.
-    fn cuda_features(&self, stage: &Stage) -> Vec<String> {
-        let glue = self.course_root.join("grader/probes").join(&stage.probe).join("Cargo.toml");
-        let has = fs::read_to_string(glue)
-            .ok()
-            .and_then(|t| t.parse::<toml::Table>().ok())
-            .is_some_and(|t| t.get("features").and_then(|f| f.get("cuda")).is_some());
-        if self.cuda && has {
-            vec!["--features".into(), "cuda".into()]
-        } else {
-            Vec::new()
-        }
-    }
-
     /// The course's `Cargo.toml` for the stage crate, with the submission's `src/**/*.rs`.
     fn copy_student_crate(&self, stage: &Stage, submission: &Path, dest: &Path) -> Result<(), BuildError> {
         let course_manifest = self.course_root.join(&stage.student_dir).join("Cargo.toml");
@@ -402,7 +391,8 @@ impl Builder {
         Ok(())
     }
 
-    /// Writes the build workspace and returns the probe's package name.
+    /// Writes the build workspace and returns the probe's package name, and whether the glue has
+    /// a `cuda` feature.
     fn write_workspace(
         &self,
         stage: &Stage,
@@ -410,7 +400,7 @@ impl Builder {
         tag: &str,
         subject: &Path,
         subject_is_member: bool,
-    ) -> Result<String, BuildError> {
+    ) -> Result<(String, bool), BuildError> {
         let abs = |p: &Path| p.to_string_lossy().replace('\\', "/");
         let glue_dir = self.course_root.join("grader/probes").join(&stage.probe);
         let glue_path = glue_dir.join("Cargo.toml");
@@ -419,6 +409,7 @@ impl Builder {
             .parse()
             .map_err(|e: toml::de::Error| BuildError::Glue { path: glue_path.clone(), message: e.to_string() })?;
         glue.remove("workspace");
+        let has_cuda = glue.get("features").and_then(|f| f.get("cuda")).is_some();
         // Bin paths and path dependencies become absolute; the stage crate points at the subject.
         // Each workspace's binary gets its own name: binaries are copied ("uplifted") to one
         // shared directory, where two workspaces' `runner`s would overwrite each other.
@@ -472,7 +463,7 @@ impl Builder {
         if let Ok(bytes) = fs::read(&lock) {
             write_if_changed(&ws.join("Cargo.lock"), &bytes)?;
         }
-        Ok(probe_pkg)
+        Ok((probe_pkg, has_cuda))
     }
 }
 

@@ -41,6 +41,23 @@ pub fn values(expected: &Value, got: &Value, tol: Tolerance) -> Result<(), Failu
     compare_at("", expected, got, tol)
 }
 
+/// Compares one named part of an output, so that a failure reads "... at output.<name>: worst
+/// at (2, 5) expected ..., got ...", naming the gradient, parameter or field that is off.
+pub fn named(name: &str, expected: &Value, got: &Value, tol: Tolerance) -> Result<(), Failure> {
+    compare_at(&format!(".{name}"), expected, got, tol)
+}
+
+/// Compares a tuple part by part under the parts' names ([`named`]); anything else (a tuple of
+/// another length, an error) structurally, as [`values`] does.
+pub fn named_parts(names: &[&str], expected: &Value, got: &Value, tol: Tolerance) -> Result<(), Failure> {
+    match (expected, got) {
+        (Value::List(e), Value::List(g)) if e.len() == names.len() && g.len() == names.len() => {
+            names.iter().zip(e).zip(g).try_for_each(|((name, e), g)| named(name, e, g, tol))
+        }
+        _ => values(expected, got, tol),
+    }
+}
+
 fn describe(v: &Value) -> String {
     match v {
         Value::Matrix { rows, cols, .. } => format!("a {rows}x{cols} matrix"),

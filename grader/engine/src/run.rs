@@ -338,6 +338,7 @@ fn grade_exercise(
                 result.time_ms = Some(elapsed.as_secs_f64() * 1e3);
                 let mut ctx = CheckCtx::new(&case.input, &expected, &value, ex.tolerance);
                 ctx.baseline = baseline.as_ref();
+                ctx.secret = &case.secret;
                 if let Err(f) = suite.check.judge(&ctx) {
                     result.status = CaseStatus::Wrong;
                     result.message = Some(f.message);

@@ -15,11 +15,20 @@ use rand_chacha::ChaCha8Rng;
 pub struct Case {
     pub label: String,
     pub input: Value,
+    /// What the check needs but the probe must never see (a project's held-out labels): kept in
+    /// the grader and handed to the check as [`CheckCtx::secret`]. `Unit` when there is none.
+    pub secret: Value,
 }
 
 impl Case {
     pub fn new(label: impl Into<String>, input: impl Into<Value>) -> Case {
-        Case { label: label.into(), input: input.into() }
+        Case { label: label.into(), input: input.into(), secret: Value::Unit }
+    }
+
+    /// The same case, with data for the check only (never sent to the probe).
+    pub fn with_secret(mut self, secret: impl Into<Value>) -> Case {
+        self.secret = secret.into();
+        self
     }
 }
 
@@ -45,6 +54,8 @@ pub struct CheckCtx<'a> {
     pub tol: Tolerance,
     /// The library baseline's output on the same input, when the suite names one.
     pub baseline: Option<&'a Value>,
+    /// The case's [`Case::secret`] (`Unit` when it has none, and in speed rounds).
+    pub secret: &'a Value,
     /// Numbers and pictures the check wants in the report, passed or not.
     pub notes: std::cell::RefCell<Notes>,
 }
@@ -58,7 +69,7 @@ pub struct Notes {
 
 impl CheckCtx<'_> {
     pub fn new<'a>(input: &'a Value, expected: &'a Value, got: &'a Value, tol: Tolerance) -> CheckCtx<'a> {
-        CheckCtx { input, expected, got, tol, baseline: None, notes: Default::default() }
+        CheckCtx { input, expected, got, tol, baseline: None, secret: &Value::Unit, notes: Default::default() }
     }
 
     /// Shows a number of the student's next to the reference's (and the baseline's).

@@ -5,8 +5,8 @@
 //! the same seed gives the same probabilities.
 //!
 //! Inputs are `(x_train, y_train, x_held_out, n_classes, seed)`. The held-out labels are *not*
-//! in the input (the probe runs student code): the case generator keeps them in [`HELD_OUT`],
-//! in the grader's process, under a hash of the held-out matrix, and the checks look them up.
+//! in the input (the probe runs student code): they are the case's secret, which stays in the
+//! grader's process and reaches only the check.
 //! Each case also sends its features in a hidden column order, every column rescaled and
 //! shifted by hidden amounts, so that a "model" that looks rows up in the public CSV files
 //! cannot find them; a model that standardises its inputs is not affected.
@@ -15,8 +15,6 @@ use crate::compare;
 use crate::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 use grader_protocol::Value;
 use grader_report::Figure;
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
@@ -94,27 +92,11 @@ fn class_names(n_classes: usize) -> (&'static [&'static str], &'static str) {
     }
 }
 
-/// Held-out labels of every case generated in this process, by [`matrix_key`] of the held-out
-/// rows. They never leave the grader: the probe gets the rows without them.
-static HELD_OUT: Mutex<BTreeMap<u64, Vec<i64>>> = Mutex::new(BTreeMap::new());
-
-/// FNV-1a over the shape and the bits of a matrix.
-fn matrix_key(v: &Value) -> u64 {
-    let (rows, cols, data) = v.matrix_parts();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for word in [rows as u64, cols as u64].into_iter().chain(data.iter().map(|x| x.to_bits())) {
-        for b in word.to_le_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+fn held_out_labels(ctx: &CheckCtx) -> Result<Vec<i64>, Failure> {
+    match ctx.secret {
+        Value::Ints(y) => Ok(y.clone()),
+        _ => Err(Failure::msg("course bug: the held-out labels of this case are missing")),
     }
-    h
-}
-
-fn held_out_labels(input: &Value) -> Result<Vec<i64>, Failure> {
-    let key = matrix_key(input.at(2));
-    let map = HELD_OUT.lock().unwrap_or_else(|e| e.into_inner());
-    map.get(&key).cloned().ok_or_else(|| Failure::msg("course bug: the held-out labels of this case are missing"))
 }
 
 /// A uniform index in `0..n`.
@@ -125,7 +107,7 @@ fn below(g: &mut Gen, n: usize) -> usize {
 /// A stratified split: in each class a shuffled `held_out` share (rounded) is held out; both
 /// parts are shuffled. Then the hidden feature transform: a column permutation, and each column
 /// multiplied by a factor in [1/2, 2] (log-uniform) and shifted by up to 2 of its standard
-/// deviations. Returns the case's input; the held-out labels go to [`HELD_OUT`].
+/// deviations. Returns the case, whose secret is the held-out labels.
 fn split_case(g: &mut Gen, t: &Table, held_out: f64, label: &str) -> Case {
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for class in 0..t.n_classes as i64 {
@@ -159,13 +141,13 @@ fn split_case(g: &mut Gen, t: &Table, held_out: f64, label: &str) -> Case {
     };
     let (x_train, x_test) = (matrix(&train), matrix(&test));
     let y_test: Vec<i64> = test.iter().map(|&i| t.y[i]).collect();
-    HELD_OUT.lock().unwrap_or_else(|e| e.into_inner()).insert(matrix_key(&x_test), y_test);
     let seed = g.seed() >> 1;
     let y_train = Value::Ints(train.iter().map(|&i| t.y[i]).collect());
     Case::new(
         format!("{}, {label}: {} training rows, {} held out, seed {seed}", t.name, train.len(), test.len()),
         Value::List(vec![x_train, y_train, x_test, t.n_classes.into(), Value::Int(seed as i64)]),
     )
+    .with_secret(Value::Ints(y_test))
 }
 
 fn shuffle<T>(g: &mut Gen, items: &mut [T]) {
@@ -249,7 +231,7 @@ fn labels<'a>(v: &'a Value, n: usize, k: usize, what: &str) -> Result<&'a [i64],
 
 /// Accuracy against the bar and linfa; the numbers and confusion matrices go in the report.
 fn judge_accuracy(ctx: &CheckCtx, bar: &Bar, predicted: &[i64], reference: Option<&[i64]>) -> Result<(), Failure> {
-    let y = held_out_labels(ctx.input)?;
+    let y = held_out_labels(ctx)?;
     let k = ctx.input.at(3).usize();
     let acc = accuracy(&y, predicted);
     let acc_ref = reference.filter(|r| r.len() == y.len()).map(|r| accuracy(&y, r));

@@ -26,33 +26,6 @@ pub fn suites() -> Vec<ExerciseSuite> {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// Compares a tuple part by part, each part named in the message (`at output.sigmoid_grad`).
-fn parts(ctx: &CheckCtx, names: &[&str]) -> Result<(), Failure> {
-    match (ctx.expected, ctx.got) {
-        (Value::List(e), Value::List(g)) if e.len() == names.len() && g.len() == names.len() => {
-            for ((name, e), g) in names.iter().zip(e).zip(g) {
-                part(name, e, g, ctx.tol)?;
-            }
-            Ok(())
-        }
-        _ => compare::values(ctx.expected, ctx.got, ctx.tol),
-    }
-}
-
-fn part(name: &str, e: &Value, g: &Value, tol: compare::Tolerance) -> Result<(), Failure> {
-    let path = format!(".{name}");
-    match (e, g) {
-        (Value::Floats(a), Value::Floats(b)) if a.len() == b.len() => compare::floats(&path, &[a.len()], a, b, tol),
-        (Value::Matrix { rows, cols, data: a }, Value::Matrix { rows: r, cols: c, data: b })
-            if (rows, cols) == (r, c) =>
-        {
-            compare::floats(&path, &[*rows, *cols], a, b, tol)
-        }
-        (Value::Float(a), Value::Float(b)) => compare::floats(&path, &[], &[*a], &[*b], tol),
-        _ => compare::values(e, g, tol).map_err(|f| Failure { message: format!("{name}: {}", f.message), ..f }),
-    }
-}
-
 /// The numbers of a vector or matrix value.
 fn data(v: &Value) -> Option<&[f64]> {
     match v {
@@ -95,15 +68,15 @@ fn activation_cases(g: &mut Gen) -> Vec<Case> {
 }
 
 fn check_sigmoid(ctx: &CheckCtx) -> Result<(), Failure> {
-    parts(ctx, &["sigmoid", "sigmoid_grad"])
+    compare::named_parts(&["sigmoid", "sigmoid_grad"], ctx.expected, ctx.got, ctx.tol)
 }
 
 fn check_tanh(ctx: &CheckCtx) -> Result<(), Failure> {
-    parts(ctx, &["tanh", "tanh_grad"])
+    compare::named_parts(&["tanh", "tanh_grad"], ctx.expected, ctx.got, ctx.tol)
 }
 
 fn check_relu(ctx: &CheckCtx) -> Result<(), Failure> {
-    parts(ctx, &["relu", "relu_grad"])
+    compare::named_parts(&["relu", "relu_grad"], ctx.expected, ctx.got, ctx.tol)
 }
 
 /// Input `(x, slope, alpha)`.
@@ -121,7 +94,7 @@ fn leaky_elu_cases(g: &mut Gen) -> Vec<Case> {
 }
 
 fn check_leaky_elu(ctx: &CheckCtx) -> Result<(), Failure> {
-    parts(ctx, &["leaky_relu", "leaky_relu_grad", "elu", "elu_grad"])
+    compare::named_parts(&["leaky_relu", "leaky_relu_grad", "elu", "elu_grad"], ctx.expected, ctx.got, ctx.tol)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,7 +125,7 @@ fn check_softmax(ctx: &CheckCtx) -> Result<(), Failure> {
             }
         }
     }
-    parts(ctx, &["softmax", "log_softmax"])
+    compare::named_parts(&["softmax", "log_softmax"], ctx.expected, ctx.got, ctx.tol)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,7 +167,7 @@ fn check_cross_entropy(ctx: &CheckCtx) -> Result<(), Failure> {
             }
         }
     }
-    parts(ctx, &["loss", "grad"])
+    compare::named_parts(&["loss", "grad"], ctx.expected, ctx.got, ctx.tol)
 }
 
 // ---------------------------------------------------------------------------------------------

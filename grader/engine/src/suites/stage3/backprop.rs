@@ -2,7 +2,7 @@
 //! failure names the parameter and the element), the network and loss gradients also against
 //! candle's autograd; gradient checking; vanishing gradients measured layer by layer.
 
-use super::forward::{gauss, gauss_vec, layer, named_compare, network};
+use super::forward::{gauss, gauss_vec, layer, network};
 use crate::compare::{self, Tolerance};
 use crate::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 use grader_protocol::Value;
@@ -40,7 +40,7 @@ fn gradients(expected: &Value, got: &Value, names: &[&str], tol: Tolerance) -> R
 
 /// One named tensor, with the constant-factor and transpose diagnoses.
 fn one(name: &str, e: &Value, g: &Value, tol: Tolerance) -> Result<(), Failure> {
-    named_compare(name, e, g, tol).map_err(|f| {
+    compare::named(name, e, g, tol).map_err(|f| {
         let hint = match (e, g) {
             (Value::Matrix { data: ed, .. }, Value::Matrix { data: gd, .. }) if ed.len() == gd.len() => {
                 transposed_hint(name, e, g).or_else(|| factor_hint(ed, gd))

@@ -4,7 +4,7 @@
 //! Dense inputs are `(x, W, b)`; layers travel as lists `(W, b, activation name)`. The GPU speed
 //! input appends `Text("cuda")`, which tells the glue to run on the GPU in `F32`.
 
-use crate::compare::{self, Tolerance};
+use crate::compare;
 use crate::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 use grader_protocol::Value;
 
@@ -461,7 +461,7 @@ fn check_standardize(ctx: &CheckCtx) -> Result<(), Failure> {
     };
     let names = ["mean", "std", "transformed"];
     for (i, name) in names.iter().enumerate() {
-        if let Err(f) = named_compare(name, &e[i], &g[i], ctx.tol) {
+        if let Err(f) = compare::named(name, &e[i], &g[i], ctx.tol) {
             let hint = match (i, &e[i], &g[i]) {
                 (1, Value::Floats(es), Value::Floats(gs)) if es.len() == gs.len() => std_hint(es, gs, n_train),
                 (2, _, Value::Matrix { rows, cols, data }) if *rows > 1 => {
@@ -503,27 +503,4 @@ fn std_hint(expected: &[f64], got: &[f64], n: usize) -> String {
         }
     }
     String::new()
-}
-
-/// Compares one named output, so that messages say "at output.std".
-pub(crate) fn named_compare(name: &str, expected: &Value, got: &Value, tol: Tolerance) -> Result<(), Failure> {
-    let path = format!(".{name}");
-    match (expected, got) {
-        (Value::Matrix { rows: er, cols: ec, data: e }, Value::Matrix { rows: gr, cols: gc, data: g }) => {
-            if (er, ec) != (gr, gc) {
-                return Err(Failure::msg(format!("{name}: expected shape ({er}, {ec}), got ({gr}, {gc})")));
-            }
-            compare::floats(&path, &[*er, *ec], e, g, tol)
-        }
-        (Value::Floats(e), Value::Floats(g)) => {
-            if e.len() != g.len() {
-                return Err(Failure::msg(format!("{name}: expected shape ({},), got ({},)", e.len(), g.len())));
-            }
-            compare::floats(&path, &[e.len()], e, g, tol)
-        }
-        (Value::Float(e), Value::Float(g)) => compare::floats(&path, &[], &[*e], &[*g], tol),
-        _ => {
-            compare::values(expected, got, tol).map_err(|f| Failure { message: format!("{name}: {}", f.message), ..f })
-        }
-    }
 }

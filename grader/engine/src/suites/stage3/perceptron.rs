@@ -70,33 +70,6 @@ fn iris_pair(g: &mut Gen, zero: &str, one: &str, cols: &[usize]) -> (Vec<Vec<f64
     (order.iter().map(|&i| rows[i].0.clone()).collect(), order.iter().map(|&i| rows[i].1).collect())
 }
 
-/// Compares a tuple part by part, each part named in the message (`at output.weights`).
-fn parts(ctx: &CheckCtx, names: &[&str]) -> Result<(), Failure> {
-    match (ctx.expected, ctx.got) {
-        (Value::List(e), Value::List(g)) if e.len() == names.len() && g.len() == names.len() => {
-            for ((name, e), g) in names.iter().zip(e).zip(g) {
-                part(name, e, g, ctx.tol)?;
-            }
-            Ok(())
-        }
-        _ => compare::values(ctx.expected, ctx.got, ctx.tol),
-    }
-}
-
-fn part(name: &str, e: &Value, g: &Value, tol: compare::Tolerance) -> Result<(), Failure> {
-    let path = format!(".{name}");
-    match (e, g) {
-        (Value::Floats(a), Value::Floats(b)) if a.len() == b.len() => compare::floats(&path, &[a.len()], a, b, tol),
-        (Value::Matrix { rows, cols, data: a }, Value::Matrix { rows: r, cols: c, data: b })
-            if (rows, cols) == (r, c) =>
-        {
-            compare::floats(&path, &[*rows, *cols], a, b, tol)
-        }
-        (Value::Float(a), Value::Float(b)) => compare::floats(&path, &[], &[*a], &[*b], tol),
-        _ => compare::values(e, g, tol).map_err(|f| Failure { message: format!("{name}: {}", f.message), ..f }),
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Perceptron::predict: input (x, weights, bias)
 
@@ -248,7 +221,7 @@ fn check_train(ctx: &CheckCtx) -> Result<(), Failure> {
             )));
         }
     }
-    parts(ctx, &["weights", "bias", "mistakes_per_epoch", "converged"])
+    compare::named_parts(&["weights", "bias", "mistakes_per_epoch", "converged"], ctx.expected, ctx.got, ctx.tol)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+//! Helpers shared by the `grader` binary's integration tests (each test file uses some of them).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The course checkout these tests run in.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// The shared build directory: GRADER_TARGET_DIR when set, else the course's target/grader
+/// (where every other test's probes are built too), so dependencies compile once.
+pub fn target() -> PathBuf {
+    std::env::var_os("GRADER_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target/grader"))
+}
+
+/// A command's stdout and stderr, for assertion messages.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
