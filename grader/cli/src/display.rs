@@ -46,7 +46,10 @@ impl Terminal {
             if !self.failures.is_empty() {
                 println!("\nfailures:");
             }
-            for ex in &self.failures {
+            // The report's version of each failure: the check rewrites hints after the run (the
+            // latest hint the student has seen).
+            let failures = self.failures.iter().map(|f| report.exercises.iter().find(|e| e.id == f.id).unwrap_or(f));
+            for ex in failures {
                 println!("\n---- {} ({}) ----", ex.id, ex.title);
                 if ex.status == ExerciseStatus::NotStarted {
                     let first = ex.cases.first().and_then(|c| c.message.as_deref()).unwrap_or("still a stub");

@@ -1,8 +1,9 @@
-//! The student edition, end to end: `grader export student --bundle` (with Stage 1's reference
+//! The student edition, end to end: `grader export student --bundle` (with every stage's reference
 //! probe), the edition committed to a git repository and cloned fresh, the bundle installed the way
 //! the edition's CI installs it. Then: nothing of the solutions or the hidden suites is in what
-//! students get; the edition grades exactly as the instructor's repository does; its CI workflow
-//! parses and its commands run green; tamper evidence, progress, hints, reset and watch work.
+//! students get; the edition grades Stages 1 to 3 and mini-project 1 exactly as the instructor's
+//! repository does, case by case; its CI workflow parses and its commands run green; tamper
+//! evidence, progress, hints, reset and watch work.
 
 mod common;
 
@@ -62,7 +63,7 @@ fn setup() -> &'static Setup {
             "--bundle",
             bundle.to_str().unwrap(),
             "--stages",
-            "stage1",
+            "stage1,stage2,stage3,mp1",
             "--bundle-url",
             "https://example.org/course/releases/latest/download/grader-bundle.tar.gz",
         ]));
@@ -214,6 +215,10 @@ fn what_students_get_has_no_solution_and_no_hidden_suite() {
     for present in [
         "exercises/stage1/src/linalg.rs",
         "exercises/stage1/tests/linalg.rs",
+        "exercises/stage2/src/metrics.rs",
+        "exercises/stage3/src/autograd.rs",
+        "projects/mp1-tabular/src/lib.rs",
+        "projects/mp1-tabular/README.md",
         "datasets/iris/iris.csv",
         "grader/course/course.toml",
         "grader/probes/stage1/src/main.rs",
@@ -225,6 +230,13 @@ fn what_students_get_has_no_solution_and_no_hidden_suite() {
         "Cargo.lock",
     ] {
         assert!(s.edition.join(present).is_file(), "the edition lacks {present}");
+    }
+    // The bundle: every stage's reference probe, as a binary.
+    for stage in ["stage1", "stage2", "stage3", "mp1"] {
+        assert!(
+            s.bundle.join("reference").join(format!("{stage}-runner")).is_file(),
+            "the bundle lacks {stage}'s reference"
+        );
     }
     let lock = std::fs::read_to_string(s.edition.join("Cargo.lock")).unwrap();
     assert!(!lock.contains("stage1-solution") && !lock.contains("grader-engine"), "the lock names instructor crates");
@@ -246,45 +258,107 @@ fn grades(json: &Path) -> (f64, f64, Grades) {
     (r.score, r.max_score, g)
 }
 
-#[test]
-fn the_edition_grades_exactly_as_the_instructors_repository() {
-    let repo = clone("same-grades");
+/// Grades a partly done submission of `stage` in a fresh clone of the edition twice: by the
+/// instructor's repository (`grader check --submission`) and by the student's own grader from the
+/// bundle. `solved` are module files copied from the reference (`solution_dir/src`) into the
+/// student's crate (`crate_dir/src`); `wrong` then breaks one of them (file, from, to).
+fn grades_the_same(
+    stage: &str,
+    crate_dir: &str,
+    solution_dir: &str,
+    solved: &[&str],
+    wrong: Option<(&str, &str, &str)>,
+) {
+    let repo = clone(&format!("same-grades-{stage}"));
     let r = root();
-    // A submission with some of everything: two modules solved, one exercise wrong, the rest stubs.
-    for m in ["linalg.rs", "statistics.rs"] {
-        std::fs::copy(r.join("solutions/stage1/src").join(m), repo.join("exercises/stage1/src").join(m)).unwrap();
+    for m in solved {
+        std::fs::copy(r.join(solution_dir).join("src").join(m), repo.join(crate_dir).join("src").join(m)).unwrap();
     }
-    edit(
-        &repo.join("exercises/stage1/src/linalg.rs"),
-        "    a.iter().zip(b).map(|(x, y)| x * y).sum()\n}",
-        "    a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() * 1.001\n}",
-    );
-    let (a, b) = (scratch().join("instructor.json"), scratch().join("student.json"));
-    let o = run(Command::new(env!("CARGO_BIN_EXE_grader")).current_dir(&r).args([
-        "check",
-        "stage1",
-        "--submission",
-        repo.to_str().unwrap(),
-        "--seed",
-        "11",
-        "--no-speed",
-        "--json",
-        a.to_str().unwrap(),
-    ]));
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let o = student_grader(&repo, &["check", "stage1", "--seed", "11", "--no-speed", "--json", b.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    if let Some((file, from, to)) = wrong {
+        edit(&repo.join(crate_dir).join("src").join(file), from, to);
+    }
+    let (a, b) = (scratch().join(format!("instructor-{stage}.json")), scratch().join(format!("student-{stage}.json")));
+    let args = ["check", stage, "--seed", "11", "--no-speed", "--json"];
+    let o = run(Command::new(env!("CARGO_BIN_EXE_grader"))
+        .current_dir(&r)
+        .args(args)
+        .arg(&a)
+        .arg("--submission")
+        .arg(&repo));
+    let instructor_exit = o.status.code();
+    assert!(a.is_file(), "the instructor's check wrote no report: {}", text(&o));
+    let o = student_grader(&repo, &[&args[..], &[b.to_str().unwrap()]].concat());
+    assert_eq!(o.status.code(), instructor_exit, "same exit code: {}", text(&o));
     let (sa, ma, ga) = grades(&a);
     let (sb, mb, gb) = grades(&b);
-    assert_eq!((sa, ma), (sb, mb), "same score");
-    assert_eq!(ga, gb, "same verdict for every case");
+    assert_eq!((sa, ma), (sb, mb), "{stage}: same score");
+    assert_eq!(ga.len(), gb.len(), "{stage}: same exercises");
+    for (x, y) in ga.iter().zip(&gb) {
+        assert_eq!(x, y, "{stage}: same verdict for every case of {}", x.0);
+    }
     let statuses: BTreeSet<&str> = ga.iter().map(|g| g.1.as_str()).collect();
-    assert!(statuses.contains("passed") && statuses.contains("failed") && statuses.contains("not started"));
-    assert!(sa > 0.0 && sa < ma, "{sa}/{ma}");
+    assert!(statuses.contains("passed"), "{stage}: {statuses:?}");
+    if wrong.is_some() {
+        assert!(statuses.contains("failed") && statuses.contains("not started"), "{stage}: {statuses:?}");
+        assert!(sa > 0.0 && sa < ma, "{stage}: {sa}/{ma}");
+        assert_eq!(instructor_exit, Some(1));
+    }
     // The student's run used the bundle: prebuilt reference, the bundle's fingerprints.
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&b).unwrap()).unwrap();
     assert_eq!(v["integrity"]["source"], "bundle");
     assert_eq!(v["integrity"]["changed"].as_array().unwrap().len(), 0, "{}", v["integrity"]);
+    println!(
+        "{stage}: {} exercises, {} cases, score {sa}/{ma}, identical",
+        ga.len(),
+        ga.iter().map(|g| g.3.len()).sum::<usize>()
+    );
+}
+
+#[test]
+fn the_edition_grades_stage1_exactly_as_the_instructors_repository() {
+    // Two modules solved, one exercise wrong, the rest stubs.
+    grades_the_same(
+        "stage1",
+        "exercises/stage1",
+        "solutions/stage1",
+        &["linalg.rs", "statistics.rs"],
+        Some((
+            "linalg.rs",
+            "    a.iter().zip(b).map(|(x, y)| x * y).sum()\n}",
+            "    a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() * 1.001\n}",
+        )),
+    );
+}
+
+#[test]
+fn the_edition_grades_stage2_exactly_as_the_instructors_repository() {
+    grades_the_same(
+        "stage2",
+        "exercises/stage2",
+        "solutions/stage2",
+        &["metrics.rs", "rl.rs"],
+        Some((
+            "metrics.rs",
+            "(t - p).abs()).sum::<f64>() / y_true.len() as f64)",
+            "(t - p).abs()).sum::<f64>() / (y_true.len() as f64 + 1.0))",
+        )),
+    );
+}
+
+#[test]
+fn the_edition_grades_stage3_exactly_as_the_instructors_repository() {
+    grades_the_same(
+        "stage3",
+        "exercises/stage3",
+        "solutions/stage3",
+        &["perceptron.rs", "activations.rs"],
+        Some(("activations.rs", "x.tanh()?.sqr()?.neg()? + 1.0", "x.tanh()?.sqr()?.neg()? + 1.001")),
+    );
+}
+
+#[test]
+fn the_edition_grades_mini_project_1_exactly_as_the_instructors_repository() {
+    grades_the_same("mp1", "projects/mp1-tabular", "solutions/mp1-tabular", &["lib.rs"], None);
 }
 
 #[test]
@@ -441,6 +515,8 @@ fn tamper_evidence_progress_hints_and_reset() {
         last = text(&student_grader(&repo, &["check", "stage1.linalg.dot", "--seed", "2", "--no-speed"]));
     }
     assert!(last.contains("a new hint revealed itself for stage1.linalg.dot"), "{last}");
+    // From then on a failure shows the latest hint seen, not the first.
+    assert!(last.contains("hint: (2/2) "), "{last}");
 
     let o = student_grader(&repo, &["list", "stage1"]);
     let out = text(&o);

@@ -8,6 +8,7 @@
 mod html;
 mod junit;
 mod model;
+pub mod num;
 
 pub use html::render_html;
 pub use junit::render_junit;

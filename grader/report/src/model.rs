@@ -211,8 +211,12 @@ pub struct CaseResult {
     /// Numeric comparison details, when values were compared.
     pub mismatch: Option<Mismatch>,
     /// Time of the student's call, milliseconds (grader's clock).
+    #[serde(default, with = "crate::num::opt")]
+    #[schemars(with = "Option<crate::num::Number>")]
     pub time_ms: Option<f64>,
     /// Time of the reference's call on the same input, milliseconds.
+    #[serde(default, with = "crate::num::opt")]
+    #[schemars(with = "Option<crate::num::Number>")]
     pub reference_ms: Option<f64>,
     /// Numbers worth showing side by side (accuracy of yours, the reference's, linfa's...).
     #[serde(default)]
@@ -226,9 +230,15 @@ pub struct CaseResult {
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 pub struct Metric {
     pub name: String,
+    #[serde(with = "crate::num")]
+    #[schemars(with = "crate::num::Number")]
     pub student: f64,
+    #[serde(default, with = "crate::num::opt")]
+    #[schemars(with = "Option<crate::num::Number>")]
     pub reference: Option<f64>,
     /// The library baseline's value (for example linfa's), when the exercise has one.
+    #[serde(default, with = "crate::num::opt")]
+    #[schemars(with = "Option<crate::num::Number>")]
     pub baseline: Option<f64>,
     /// Which library the baseline is.
     pub baseline_name: Option<String>,
@@ -246,7 +256,8 @@ pub struct Figure {
     #[serde(default)]
     pub series: Vec<Series>,
     /// For `heatmap`: rows of values, and the labels of rows and columns.
-    #[serde(default)]
+    #[serde(default, with = "crate::num::rows")]
+    #[schemars(with = "Vec<Vec<crate::num::Number>>")]
     pub matrix: Vec<Vec<f64>>,
     #[serde(default)]
     pub labels: Vec<String>,
@@ -255,6 +266,8 @@ pub struct Figure {
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 pub struct Series {
     pub name: String,
+    #[serde(with = "crate::num::points")]
+    #[schemars(with = "Vec<[crate::num::Number; 2]>")]
     pub points: Vec<[f64; 2]>,
 }
 
@@ -263,7 +276,11 @@ pub struct Series {
 pub struct Mismatch {
     /// Path inside the output, e.g. `.1` for the second element of a tuple; empty at top level.
     pub path: String,
+    #[serde(with = "crate::num")]
+    #[schemars(with = "crate::num::Number")]
     pub max_abs_error: f64,
+    #[serde(with = "crate::num")]
+    #[schemars(with = "crate::num::Number")]
     pub max_rel_error: f64,
     /// Index of the worst element (row, col for a matrix).
     pub worst_index: Vec<usize>,
@@ -277,7 +294,11 @@ pub struct Mismatch {
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 pub struct Sample {
     pub index: Vec<usize>,
+    #[serde(with = "crate::num")]
+    #[schemars(with = "crate::num::Number")]
     pub expected: f64,
+    #[serde(with = "crate::num")]
+    #[schemars(with = "crate::num::Number")]
     pub got: f64,
 }
 
@@ -291,12 +312,22 @@ pub struct SpeedResult {
     /// The input the timing used, in words.
     pub label: String,
     /// Largest allowed median ratio of student time to reference time.
+    #[serde(with = "crate::num")]
+    #[schemars(with = "crate::num::Number")]
     pub max_ratio: f64,
     /// Median over rounds of student time / reference time.
+    #[serde(default, with = "crate::num::opt")]
+    #[schemars(with = "Option<crate::num::Number>")]
     pub median_ratio: Option<f64>,
     /// Per-round ratios.
+    #[serde(with = "crate::num::vec")]
+    #[schemars(with = "Vec<crate::num::Number>")]
     pub ratios: Vec<f64>,
+    #[serde(default, with = "crate::num::opt")]
+    #[schemars(with = "Option<crate::num::Number>")]
     pub student_median_ms: Option<f64>,
+    #[serde(default, with = "crate::num::opt")]
+    #[schemars(with = "Option<crate::num::Number>")]
     pub reference_median_ms: Option<f64>,
     pub message: Option<String>,
 }

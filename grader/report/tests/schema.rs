@@ -152,6 +152,29 @@ fn json_round_trips() {
 }
 
 #[test]
+fn non_finite_numbers_survive_the_round_trip() {
+    // A student's NaN, and a relative error against an expected 0, are values JSON numbers
+    // cannot hold: they are written as strings, and the report still parses.
+    let mut r = sample();
+    let case = &mut r.exercises[0].cases[1];
+    let mm = case.mismatch.as_mut().expect("the sample's second case has a mismatch");
+    mm.max_rel_error = f64::INFINITY;
+    mm.samples[0].got = f64::NAN;
+    r.exercises[0].cases[0].metrics[0].student = f64::NEG_INFINITY;
+    let json = render_json(&r);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["exercises"][0]["cases"][1]["mismatch"]["max_rel_error"], "inf");
+    assert_eq!(v["exercises"][0]["cases"][1]["mismatch"]["samples"][0]["got"], "NaN");
+    assert_eq!(v["exercises"][0]["cases"][0]["metrics"][0]["student"], "-inf");
+    let back: Report = serde_json::from_str(&json).expect("a report with NaN and inf parses");
+    assert_eq!(render_json(&back), json);
+    assert!(back.exercises[0].cases[1].mismatch.as_ref().unwrap().samples[0].got.is_nan());
+    let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+    let names = &schema["$defs"]["NonFinite"]["enum"];
+    assert_eq!(names, &serde_json::json!(["NaN", "inf", "-inf"]), "{}", schema["$defs"]);
+}
+
+#[test]
 fn junit_counts_failures_and_escapes() {
     let x = render_junit(&sample()).unwrap();
     assert!(x.contains(r#"<testsuite name="stage1.linalg.dot" tests="3""#), "{x}");
