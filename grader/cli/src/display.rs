@@ -59,6 +59,12 @@ impl Terminal {
                     }
                     continue;
                 }
+                if !ex.violations.is_empty() {
+                    println!("  scores 0: written from scratch, and its file uses what it may not:");
+                    for v in &ex.violations {
+                        println!("    {}:{}:{}: {}", v.file, v.line, v.column, v.message);
+                    }
+                }
                 let failing: Vec<_> = ex.cases.iter().filter(|c| c.status != CaseStatus::Passed).collect();
                 for c in failing.iter().take(3) {
                     println!("  case {} [{}]: {}", c.index, c.label, c.status.as_str());
@@ -175,7 +181,7 @@ impl Observer for Terminal {
                     "test {:<42} ... {status:<11} {:>5.2}/{:<3}{cases}{speed}",
                     r.id, r.score, r.max_score
                 ));
-                if matches!(r.status, ExerciseStatus::Failed | ExerciseStatus::NotStarted) {
+                if matches!(r.status, ExerciseStatus::Failed | ExerciseStatus::NotStarted) || !r.violations.is_empty() {
                     self.failures.push((*r).clone());
                 }
             }

@@ -197,56 +197,9 @@ pub fn print_list(course: &Course, selection: &str, lines: &BTreeMap<String, Lin
     println!("({source})");
 }
 
-/// The text that a stub's function occupies, located by tokens: from the `fn` keyword to the end
-/// of the body, so doc comments and attributes stay. `name` may be `Type::method`.
+/// The text that a function occupies (see [`grader_engine::gate::function_span`]).
 fn function_span(text: &str, name: &str) -> Result<std::ops::Range<usize>> {
-    use proc_macro2::{Delimiter, TokenStream, TokenTree};
-    let stream: TokenStream = text.parse().map_err(|e| anyhow::anyhow!("the file does not parse: {e:?}"))?;
-    let (ty, func) = match name.split_once("::") {
-        Some((t, f)) => (Some(t.trim()), f.trim()),
-        None => (None, name.trim()),
-    };
-    fn find_fn(tokens: &[TokenTree], func: &str) -> Option<std::ops::Range<usize>> {
-        for (i, t) in tokens.iter().enumerate() {
-            let TokenTree::Ident(id) = t else { continue };
-            if id != "fn" || !matches!(tokens.get(i + 1), Some(TokenTree::Ident(n)) if n == func) {
-                continue;
-            }
-            let body = tokens[i + 2..]
-                .iter()
-                .find(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))?;
-            return Some(id.span().byte_range().start..body.span().byte_range().end);
-        }
-        None
-    }
-    let tokens: Vec<TokenTree> = stream.into_iter().collect();
-    let found = match ty {
-        None => find_fn(&tokens, func),
-        Some(ty) => {
-            let mut found = None;
-            for (i, t) in tokens.iter().enumerate() {
-                if !matches!(t, TokenTree::Ident(id) if id == "impl") {
-                    continue;
-                }
-                let rest = &tokens[i + 1..];
-                let Some(pos) =
-                    rest.iter().position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
-                else {
-                    continue;
-                };
-                let names_type = rest[..pos].iter().any(|t| matches!(t, TokenTree::Ident(n) if n == ty));
-                if let (true, TokenTree::Group(g)) = (names_type, &rest[pos]) {
-                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                    if let Some(r) = find_fn(&inner, func) {
-                        found = Some(r);
-                        break;
-                    }
-                }
-            }
-            found
-        }
-    };
-    found.with_context(|| format!("no `fn {name}` found"))
+    grader_engine::gate::function_span(text, name).map_err(|e| anyhow::anyhow!(e))
 }
 
 /// `grader reset ID`: the exercise's function(s) in the student's file go back to the stub's;

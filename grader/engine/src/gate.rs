@@ -54,6 +54,113 @@ const ATTRIBUTES: [(&str, &str); 10] = [
     ("unsafe", "unsafe attributes"),
 ];
 
+/// One place where a source file names something an exercise forbids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameUse {
+    /// The entry of `forbid` it matches (`candle_nn`, `.backward`).
+    pub name: String,
+    pub line: u32,
+    pub column: u32,
+    /// Byte offset in the file.
+    pub byte: usize,
+}
+
+/// Every place where `text` names one of `names`, for exercises written from scratch: `name`
+/// matches the identifier anywhere (a crate, a type, a function; in `use` lines too, so `use
+/// candle_nn as nn;` is found), `.name` a method, called as `x.name(...)` or `Type::name(...)`.
+/// Comments and strings are not code and are not searched. Like the rest of the gate it reads
+/// one file's tokens: it does not follow a helper written in another file.
+pub fn name_uses(text: &str, names: &[String]) -> Vec<NameUse> {
+    fn walk(ts: TokenStream, prev: &mut Option<char>, found: &mut Vec<NameUse>, names: &[String]) {
+        for t in ts {
+            match &t {
+                TokenTree::Group(g) => {
+                    *prev = None;
+                    walk(g.stream(), prev, found, names);
+                    *prev = None;
+                }
+                TokenTree::Ident(i) => {
+                    let id = i.to_string();
+                    let id = id.strip_prefix("r#").unwrap_or(&id);
+                    for n in names {
+                        let hit = match n.strip_prefix('.') {
+                            Some(m) => m == id && matches!(prev, Some('.') | Some(':')),
+                            None => n == id,
+                        };
+                        if hit {
+                            let at = i.span().start();
+                            found.push(NameUse {
+                                name: n.clone(),
+                                line: at.line as u32,
+                                column: at.column as u32 + 1,
+                                byte: i.span().byte_range().start,
+                            });
+                        }
+                    }
+                    *prev = None;
+                }
+                TokenTree::Punct(p) => *prev = Some(p.as_char()),
+                TokenTree::Literal(_) => *prev = None,
+            }
+        }
+    }
+    let Ok(ts) = TokenStream::from_str(text) else { return Vec::new() };
+    let mut found = Vec::new();
+    walk(ts, &mut None, &mut found, names);
+    found
+}
+
+/// The text that a function occupies, located by tokens: from the `fn` keyword to the end
+/// of the body, so doc comments and attributes stay. `name` may be `Type::method`.
+pub fn function_span(text: &str, name: &str) -> Result<std::ops::Range<usize>, String> {
+    let stream: TokenStream = text.parse().map_err(|e| format!("the file does not parse: {e:?}"))?;
+    let (ty, func) = match name.split_once("::") {
+        Some((t, f)) => (Some(t.trim()), f.trim()),
+        None => (None, name.trim()),
+    };
+    fn find_fn(tokens: &[TokenTree], func: &str) -> Option<std::ops::Range<usize>> {
+        for (i, t) in tokens.iter().enumerate() {
+            let TokenTree::Ident(id) = t else { continue };
+            if id != "fn" || !matches!(tokens.get(i + 1), Some(TokenTree::Ident(n)) if n == func) {
+                continue;
+            }
+            let body = tokens[i + 2..]
+                .iter()
+                .find(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))?;
+            return Some(id.span().byte_range().start..body.span().byte_range().end);
+        }
+        None
+    }
+    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    let found = match ty {
+        None => find_fn(&tokens, func),
+        Some(ty) => {
+            let mut found = None;
+            for (i, t) in tokens.iter().enumerate() {
+                if !matches!(t, TokenTree::Ident(id) if id == "impl") {
+                    continue;
+                }
+                let rest = &tokens[i + 1..];
+                let Some(pos) =
+                    rest.iter().position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+                else {
+                    continue;
+                };
+                let names_type = rest[..pos].iter().any(|t| matches!(t, TokenTree::Ident(n) if n == ty));
+                if let (true, TokenTree::Group(g)) = (names_type, &rest[pos]) {
+                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                    if let Some(r) = find_fn(&inner, func) {
+                        found = Some(r);
+                        break;
+                    }
+                }
+            }
+            found
+        }
+    };
+    found.ok_or_else(|| format!("no `fn {name}` found"))
+}
+
 /// Scans one source file.
 pub fn scan(file: &str, text: &str, policy: &GatePolicy) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -230,6 +337,38 @@ fn attribute_names(ts: TokenStream) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_scratch_names_are_found_where_they_are_used() {
+        let names = vec!["candle_nn".to_string(), ".backward".to_string(), "Var".to_string()];
+        let at = |src: &str| -> Vec<(String, u32)> {
+            name_uses(src, &names).into_iter().map(|u| (u.name, u.line)).collect()
+        };
+        assert!(at("pub fn softmax(x: &Tensor) -> Result<Tensor> {\n    let e = x.exp()?;\n    e.backward_pass()\n}")
+            .is_empty());
+        assert_eq!(
+            at("use crate::candle_nn as nn;\nfn f() { candle_nn::ops::softmax(x, 1) }"),
+            [("candle_nn".to_string(), 1), ("candle_nn".to_string(), 2)]
+        );
+        assert_eq!(at("fn f() {\n    let g = loss.backward()?;\n}"), [(".backward".to_string(), 2)]);
+        assert_eq!(at("fn f() {\n    Tensor::backward(&loss)\n}"), [(".backward".to_string(), 2)]);
+        // A function of one's own called `backward` is fine; so is the word in a string or comment.
+        assert!(at("fn backward(g: &G) {}\n// candle_nn\nconst S: &str = \"Var\";").is_empty());
+        assert_eq!(at("macro_rules! m { () => { candle_core::Var::new(1.0) } }"), [("Var".to_string(), 1)]);
+        let text = "fn f() {\n  candle_nn::SGD::new()\n}";
+        let u = &name_uses(text, &names)[0];
+        assert_eq!((u.line, u.column, &text[u.byte..u.byte + 9]), (2, 3, "candle_nn"));
+    }
+
+    #[test]
+    fn functions_are_found_by_name_and_by_method() {
+        let text =
+            "/// Adds.\npub fn add(a: f64) -> f64 {\n    a\n}\nimpl M {\n    pub fn scale(&self) -> f64 { 1.0 }\n}\n";
+        let r = function_span(text, "add").unwrap();
+        assert!(text[r.clone()].starts_with("fn add(") && text[r].ends_with("a\n}"));
+        assert!(text[function_span(text, "M::scale").unwrap()].starts_with("fn scale(&self)"));
+        assert!(function_span(text, "missing").is_err());
+    }
 
     fn rules(src: &str) -> Vec<&'static str> {
         scan("f.rs", src, &GatePolicy::default()).into_iter().map(|v| v.rule).collect()

@@ -84,6 +84,10 @@ struct ExerciseEntry {
     /// What a failing hidden case shows: `values`, `errors` or `label` (see [`Feedback`]).
     #[serde(default)]
     feedback: Option<String>,
+    /// Names the exercise's file may not use, because the exercise is to be written from
+    /// scratch: `candle_nn` (a crate, a type or a function, by name) or `.backward` (a method).
+    #[serde(default)]
+    forbid: Vec<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy)]
@@ -186,6 +190,8 @@ pub struct Exercise {
     pub timeout_s: Option<f64>,
     /// What a failing hidden case shows.
     pub feedback: Feedback,
+    /// Names its file may not use (`candle_nn`, `.backward`): see [`crate::gate::find_names`].
+    pub forbid: Vec<String>,
     /// The manifest file that declares it.
     pub source: PathBuf,
 }
@@ -428,6 +434,19 @@ fn validate(
             invalid(path, &e.id, "feedback", format!("must be `values`, `errors` or `label`, got `{f}`"))
         })?,
     };
+    for f in &e.forbid {
+        let name = f.strip_prefix('.').unwrap_or(f);
+        let ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ident {
+            return Err(invalid(
+                path,
+                &e.id,
+                "forbid",
+                format!("`{f}` must be a name (`candle_nn`, `Var`) or a method (`.backward`)"),
+            ));
+        }
+    }
     Ok(Exercise {
         id: e.id,
         stage: stage.to_string(),
@@ -442,6 +461,7 @@ fn validate(
         speed,
         timeout_s: e.timeout_s,
         feedback,
+        forbid: e.forbid,
         source: path.to_path_buf(),
     })
 }

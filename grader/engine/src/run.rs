@@ -4,7 +4,7 @@
 use crate::builder::{BuildError, BuildProgress, Builder, Role};
 use crate::gate::GatePolicy;
 use crate::intake;
-use crate::manifest::{Course, Device, Exercise, Feedback};
+use crate::manifest::{Course, Device, Exercise, Feedback, Stage};
 use crate::probe::{CallResult, Limits, Probe};
 use crate::speed::{self, SpeedPlan};
 use crate::suite::{CheckCtx, ExerciseSuite, Gen};
@@ -13,7 +13,7 @@ use grader_report::{
     SCHEMA_VERSION,
 };
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// What to grade and how.
@@ -194,6 +194,7 @@ pub fn run(
                     speed: None,
                     hint: ex.hints.first().cloned(),
                     duration_s: 0.0,
+                    violations: Vec::new(),
                 };
                 obs.event(&Event::ExerciseFinished(&r));
                 results.push(r);
@@ -209,7 +210,10 @@ pub fn run(
         }
         for ex in exercises {
             let suite = suites[ex.id.as_str()];
-            let r = grade_exercise(ex, &stage.student_dir, suite, config, &gpu, &mut student, &mut refp, obs)?;
+            let mut r = grade_exercise(ex, &stage.student_dir, suite, config, &gpu, &mut student, &mut refp, obs)?;
+            if let Role::Student { submission } = &config.role {
+                not_from_scratch(&mut r, ex, stage, submission);
+            }
             obs.event(&Event::ExerciseFinished(&r));
             results.push(r);
         }
@@ -257,6 +261,52 @@ pub fn run(
     };
     obs.event(&Event::Finished(&report));
     Ok(report)
+}
+
+/// An exercise written from scratch whose file uses what it forbids (`forbid` in the manifest)
+/// scores 0; its cases still ran, so the student sees whether the answers were right. A use
+/// inside the exercise's own functions counts against it alone; a use outside every exercise's
+/// functions (an import, a helper) counts against each exercise of the file that forbids it.
+fn not_from_scratch(r: &mut ExerciseResult, ex: &Exercise, stage: &Stage, submission: &Path) {
+    if ex.forbid.is_empty() {
+        return;
+    }
+    let rel = format!("{}/{}", stage.student_dir, ex.file);
+    let Ok(text) = std::fs::read_to_string(submission.join(&rel)) else { return };
+    let spans = |e: &Exercise| -> Vec<std::ops::Range<usize>> {
+        e.function.split(',').filter_map(|f| crate::gate::function_span(&text, f.trim()).ok()).collect()
+    };
+    let own = spans(ex);
+    let others: Vec<_> = stage.exercises.iter().filter(|e| e.file == ex.file).flat_map(spans).collect();
+    let mut seen = Vec::new();
+    for u in crate::gate::name_uses(&text, &ex.forbid) {
+        let in_own = own.iter().any(|s| s.contains(&u.byte));
+        // Another exercise's function: not this one's business.
+        let elsewhere = !in_own && others.iter().any(|s| s.contains(&u.byte));
+        if elsewhere || seen.contains(&(u.name.clone(), in_own)) {
+            continue;
+        }
+        seen.push((u.name.clone(), in_own));
+        let place =
+            if in_own { "" } else { " (outside any exercise's function, so it counts against each that forbids it)" };
+        r.violations.push(grader_report::Violation {
+            file: rel.clone(),
+            line: u.line,
+            column: u.column,
+            rule: "from-scratch".into(),
+            message: format!(
+                "`{}` is not allowed here{place}: {} is written from scratch, without {}",
+                u.name,
+                ex.id,
+                ex.forbid.join(", ")
+            ),
+        });
+    }
+    if !r.violations.is_empty() {
+        r.status = ExerciseStatus::Forbidden;
+        r.score = 0.0;
+        r.hint = ex.hints.first().cloned();
+    }
 }
 
 fn round2(x: f64) -> f64 {
@@ -439,6 +489,7 @@ fn grade_exercise(
         speed,
         hint: if status == ExerciseStatus::Passed { None } else { ex.hints.first().cloned() },
         duration_s: started.elapsed().as_secs_f64(),
+        violations: Vec::new(),
     })
 }
 

@@ -48,6 +48,15 @@ pub fn render_junit(report: &Report) -> Result<String, WriteError> {
             tc.set_classname(ex.id.clone());
             suite.add_test_case(tc);
         }
+        if !ex.violations.is_empty() {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let where_ = ex.violations.iter().map(|v| format!("{}:{}:{}: {}", v.file, v.line, v.column, v.message));
+            st.set_message(where_.collect::<Vec<_>>().join("; "));
+            st.set_type("from-scratch");
+            let mut tc = TestCase::new(format!("{}::from-scratch", ex.id), st);
+            tc.set_classname(ex.id.clone());
+            suite.add_test_case(tc);
+        }
         if let Some(sp) = &ex.speed {
             let status = match sp.status {
                 SpeedStatus::Passed => TestCaseStatus::success(),

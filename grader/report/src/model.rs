@@ -117,7 +117,7 @@ pub struct Violation {
     pub line: u32,
     pub column: u32,
     /// Rule name: `unsafe`, `forbidden-api`, `forbidden-macro`, `forbidden-attribute`, `ffi`,
-    /// `std-alias`, `build-config`, `unparseable`.
+    /// `std-alias`, `build-config`, `unparseable`; on an exercise, `from-scratch`.
     pub rule: String,
     pub message: String,
 }
@@ -150,7 +150,9 @@ pub enum ExerciseStatus {
     /// The crate did not compile, so nothing ran.
     BuildFailed,
     /// The submission uses a forbidden API or brings its own build configuration: refused
-    /// before building, nothing ran.
+    /// before building, nothing ran. Or (with `violations` on the exercise) the exercise's file
+    /// uses what the exercise is about, where it is to be written from scratch: its cases ran
+    /// and are shown, but it scores 0.
     Forbidden,
 }
 
@@ -174,6 +176,10 @@ pub struct ExerciseResult {
     /// The first hint, shown when the exercise did not pass.
     pub hint: Option<String>,
     pub duration_s: f64,
+    /// What this exercise's file may not use and does (rule `from-scratch`): the exercise is
+    /// `forbidden` and scores 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
 }
 
 /// Status of one hidden case.

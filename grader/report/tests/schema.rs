@@ -98,6 +98,7 @@ fn sample() -> Report {
             }),
             hint: Some("zip".into()),
             duration_s: 0.1,
+            violations: vec![],
         }],
         summary: Summary { passed: 0, failed: 1, not_started: 0, build_failed: 0, forbidden: 0 },
         duration_s: 1.0,
@@ -172,6 +173,29 @@ fn non_finite_numbers_survive_the_round_trip() {
     let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
     let names = &schema["$defs"]["NonFinite"]["enum"];
     assert_eq!(names, &serde_json::json!(["NaN", "inf", "-inf"]), "{}", schema["$defs"]);
+}
+
+#[test]
+fn an_exercise_not_written_from_scratch_shows_where() {
+    let mut r = sample();
+    r.exercises[0].status = ExerciseStatus::Forbidden;
+    r.exercises[0].violations = vec![Violation {
+        file: "exercises/stage3/src/optim.rs".into(),
+        line: 12,
+        column: 5,
+        rule: "from-scratch".into(),
+        message: "`candle_nn` is not allowed in this file: <optim> is written from scratch".into(),
+    }];
+    let json = render_json(&r);
+    assert_eq!(serde_json::from_str::<Report>(&json).unwrap(), r);
+    let junit = render_junit(&r).unwrap();
+    assert!(junit.contains("stage1.linalg.dot::from-scratch") && junit.contains("optim.rs:12:5"), "{junit}");
+    let html = render_html(&r).unwrap();
+    assert!(html.contains("written from scratch") && html.contains("optim.rs:12:5"), "html");
+    assert!(html.contains("&lt;optim&gt;") && !html.contains("<optim>"), "escaped");
+    // No violations: the field is left out of the JSON (reports from before it still parse).
+    let v: serde_json::Value = serde_json::from_str(&render_json(&sample())).unwrap();
+    assert!(v["exercises"][0].get("violations").is_none(), "{}", v["exercises"][0]);
 }
 
 #[test]

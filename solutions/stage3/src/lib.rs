@@ -9,7 +9,9 @@
 //!   gradients can be checked to many digits; GPU speed targets send `F32` tensors on CUDA;
 //! - where candle offers the operation (`matmul`, `exp`, `broadcast_add`, `sum_keepdim`...), use
 //!   it: the point is to write the *maths* yourself, not to loop over elements. Where an exercise
-//!   says "from scratch", candle-nn's own version of the function is not allowed;
+//!   says "from scratch", candle-nn's own version of the function is not allowed: the grader
+//!   reads the module's file for the names the exercise forbids (`candle_nn`, candle's `Var`,
+//!   `GradStore`, `.backward()`, as listed in the stage's README) and scores it 0 if it finds one;
 //! - functions return [`candle_core::Result`] so that `?` works on every tensor operation; an
 //!   input the function must refuse on purpose gets its own error enum in its module, and the
 //!   grader compares the error *variant*;
