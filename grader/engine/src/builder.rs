@@ -91,7 +91,16 @@ fn write_if_changed(path: &Path, contents: &[u8]) -> Result<(), BuildError> {
     if let Some(dir) = path.parent() {
         io(dir, fs::create_dir_all(dir))?;
     }
-    io(path, fs::write(path, contents))
+    // Written aside and renamed into place: two graders building the same workspace at once
+    // (a `watch` and a `check`, parallel tests) never let cargo read a half-written file.
+    let tmp = path.with_file_name(format!(
+        ".{}.{}.{:?}.tmp",
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    io(&tmp, fs::write(&tmp, contents))?;
+    io(path, fs::rename(&tmp, path))
 }
 
 /// A stable short name for a submission path, so each submission gets its own workspace.
@@ -220,6 +229,15 @@ impl Builder {
             .stderr(Stdio::piped())
             // Its own process group, so that a build that runs away is stopped whole.
             .process_group(0);
+        // SAFETY: prctl is async-signal-safe. Cargo dies with the grader (a killed batch or
+        // check leaves no build behind waiting for the directory lock); the thread that spawns
+        // it waits for it below, so the signal does not come early.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         if let Role::Student { .. } = role {
             // The student's build needs nothing from the network: the reference's build, which
             // always runs first with the same lock file, fetched every dependency. Offline, and
