@@ -64,18 +64,6 @@ pub struct BatchArgs {
     /// shard agrees without talking to the others. Join the shards with `grader gradebook merge`.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
-    /// Deadlines and late penalties (TOML; see README). Kept in the gradebook for later exports.
-    #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
-    /// Students' LMS identities (CSV with a `student` column; see README).
-    #[arg(long, value_name = "FILE")]
-    roster: Option<PathBuf>,
-    /// Assignment name in the LMS exports (default: the selection).
-    #[arg(long)]
-    assignment: Option<String>,
-    /// Canvas's id of the assignment, so the import updates it rather than creating one.
-    #[arg(long, value_name = "ID")]
-    canvas_assignment_id: Option<String>,
     /// Grade only this student (repeatable).
     #[arg(long = "student", value_name = "ID")]
     students: Vec<String>,
@@ -96,12 +84,8 @@ pub struct BatchArgs {
     /// Shared build directory (default: target/grader in the course checkout).
     #[arg(long, env = "GRADER_TARGET_DIR", value_name = "DIR")]
     target_dir: Option<PathBuf>,
-    /// Jaccard similarity from which a pair of submissions is reported.
-    #[arg(long, default_value_t = 0.5)]
-    similarity_threshold: f64,
-    /// Only grade; write the exports later with `grader gradebook export`.
-    #[arg(long)]
-    no_export: bool,
+    #[command(flatten)]
+    export: ExportOpts,
     /// No line per submission, no progress bar; only the summary.
     #[arg(long, short)]
     quiet: bool,
@@ -174,16 +158,8 @@ fn starter(course: &Course, stage: &str) -> Vec<SourceFile> {
 }
 
 /// The export options from the command line and the gradebook (the policy it keeps).
-pub fn export_options(
-    course: &Course,
-    gb: &Gradebook,
-    policy: Option<&Path>,
-    roster: Option<&Path>,
-    assignment: Option<String>,
-    canvas_assignment_id: Option<String>,
-    similarity_threshold: f64,
-) -> Result<Options> {
-    let policy = match policy {
+pub fn export_options(course: &Course, gb: &Gradebook, o: &ExportOpts) -> Result<Options> {
+    let policy = match o.policy.as_deref() {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
             let parsed = Policy::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
@@ -195,7 +171,7 @@ pub fn export_options(
             None => None,
         },
     };
-    let roster = match roster {
+    let roster = match o.roster.as_deref() {
         Some(p) => export::read_roster(p)?,
         None => Default::default(),
     };
@@ -204,10 +180,10 @@ pub fn export_options(
     Ok(Options {
         policy,
         roster,
-        assignment,
-        canvas_assignment_id,
+        assignment: o.assignment.clone(),
+        canvas_assignment_id: o.canvas_assignment_id.clone(),
         starter: starter(course, &stage),
-        similarity_threshold: Some(similarity_threshold),
+        similarity_threshold: Some(o.similarity_threshold),
     })
 }
 
@@ -263,15 +239,7 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
         gb.set_meta("shard", &format!("{i}/{n}"))?;
     }
     // Checked now, not after an hour of grading.
-    let options = export_options(
-        &course,
-        &gb,
-        a.policy.as_deref(),
-        a.roster.as_deref(),
-        a.assignment.clone(),
-        a.canvas_assignment_id.clone(),
-        a.similarity_threshold,
-    )?;
+    let options = export_options(&course, &gb, &a.export)?;
 
     let mut found = submissions::discover(&input).map_err(anyhow::Error::msg)?;
     if let Some((i, n)) = shard {
@@ -363,7 +331,7 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
             counts.join(", ")
         );
     }
-    if !a.no_export {
+    if !a.export.no_export {
         let w = export::export_all(&gb, &out, &options)?;
         if !a.quiet {
             println!(
@@ -832,21 +800,26 @@ pub struct MergeArgs {
     export: ExportOpts,
 }
 
+/// What the exports need: `batch`, `gradebook merge` and `gradebook export` share them.
 #[derive(clap::Args, Debug)]
 pub struct ExportOpts {
-    /// Late policy (TOML); default: the one the gradebook keeps.
+    /// Deadlines and late penalties (TOML; see README); default: the one the gradebook keeps
+    /// (a batch keeps the one it is given, for later exports).
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// LMS identities (CSV with a `student` column).
+    /// Students' LMS identities (CSV with a `student` column; see README).
     #[arg(long, value_name = "FILE")]
     roster: Option<PathBuf>,
+    /// Assignment name in the LMS exports (default: the selection).
     #[arg(long)]
     assignment: Option<String>,
+    /// Canvas's id of the assignment, so the import updates it rather than creating one.
     #[arg(long, value_name = "ID")]
     canvas_assignment_id: Option<String>,
+    /// Jaccard similarity from which a pair of submissions is reported.
     #[arg(long, default_value_t = 0.5)]
     similarity_threshold: f64,
-    /// Only merge; no exports.
+    /// No exports: grade or merge only, and write them later with `grader gradebook export`.
     #[arg(long)]
     no_export: bool,
 }
@@ -880,15 +853,7 @@ fn db_path(p: &Path) -> PathBuf {
 }
 
 fn export_with(course: &Course, gb: &Gradebook, out: &Path, o: &ExportOpts) -> Result<()> {
-    let options = export_options(
-        course,
-        gb,
-        o.policy.as_deref(),
-        o.roster.as_deref(),
-        o.assignment.clone(),
-        o.canvas_assignment_id.clone(),
-        o.similarity_threshold,
-    )?;
+    let options = export_options(course, gb, o)?;
     let w = export::export_all(gb, out, &options)?;
     println!(
         "exported {} student(s) to {} ({} files; {} similar pair(s))",

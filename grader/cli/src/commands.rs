@@ -490,7 +490,7 @@ pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
     // that every case runs to completion.
     let scratch = std::env::temp_dir().join(format!("grader-bench-{}", std::process::id()));
     let src = scratch.join("exercises/stage1/src");
-    copy_dir(&root.join("solutions/stage1/src"), &src)?;
+    grader_engine::intake::copy_tree(&root.join("solutions/stage1/src"), &src)?;
     let student = Role::Student { submission: scratch.clone() };
 
     if !a.skip_cold {
@@ -608,20 +608,6 @@ pub fn bench(root: &Path, a: BenchArgs) -> Result<u8> {
     println!("sandbox overhead, grading stage1: {w:.2} s sandboxed vs {wo:.2} s without (ratio {:.2})", w / wo);
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(EXIT_PASSED)
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let dest = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &dest)?;
-        } else {
-            std::fs::copy(entry.path(), dest)?;
-        }
-    }
-    Ok(())
 }
 
 #[derive(clap::Args, Debug)]

@@ -9,6 +9,22 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
+/// Copies the regular files and directories under `from` to `to`; symbolic links are neither
+/// followed nor copied (a submission's link could point anywhere).
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for e in fs::read_dir(from)? {
+        let e = e?;
+        let ft = e.file_type()?;
+        if ft.is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()))?;
+        } else if ft.is_file() {
+            fs::copy(e.path(), to.join(e.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
 fn refuse(file: String, message: impl Into<String>) -> Violation {
     Violation { file, line: 0, column: 0, rule: "build-config", message: message.into() }
 }

@@ -201,7 +201,7 @@ fn assemble(name: &str, f: &Fixture) -> Result<PathBuf, Failed> {
     let dir = root().join("target/grader/fixtures").join(name);
     let src = dir.join(&stage.student_dir).join("src");
     let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&base, &src).map_err(|e| e.to_string())?;
+    grader_engine::intake::copy_tree(&base, &src).map_err(|e| e.to_string())?;
     for e in &f.edit {
         let path = dir.join(&stage.student_dir).join(&e.file);
         let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
@@ -221,20 +221,6 @@ fn assemble(name: &str, f: &Fixture) -> Result<PathBuf, Failed> {
         std::fs::write(&path, &f.text).map_err(|e| e.to_string())?;
     }
     Ok(dir)
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let dest = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &dest)?;
-        } else {
-            std::fs::copy(entry.path(), dest)?;
-        }
-    }
-    Ok(())
 }
 
 fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {

@@ -22,13 +22,5 @@ pub fn text(o: &Output) -> String {
 
 /// Copies a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
+    grader_engine::intake::copy_tree(from, to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
 }
