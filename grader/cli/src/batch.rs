@@ -50,9 +50,10 @@ pub struct BatchArgs {
     /// Where the gradebook (`gradebook.sqlite`) and every export go.
     #[arg(long, required_unless_present = "worker", value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Submissions graded at once.
-    #[arg(long, short, default_value_t = default_jobs())]
-    jobs: usize,
+    /// Submissions graded at once (default: one per core; one when the selection has CPU speed
+    /// targets, which are ratios measured side by side and need the cores to themselves).
+    #[arg(long, short)]
+    jobs: Option<usize>,
     /// Seed of the hidden cases, the same for the whole class (default: the gradebook's, else a
     /// new one; shards need it given).
     #[arg(long)]
@@ -235,6 +236,26 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
             .collect(),
     };
     gb.init_batch(&meta)?;
+    // CPU speed targets compare the student's time with the reference's on the same machine;
+    // submissions graded side by side would share its cores and make the ratios noisy.
+    let timed = selected
+        .iter()
+        .filter(|e| meta.speed && e.speed.as_ref().is_some_and(|t| t.device == grader_engine::manifest::Device::Cpu))
+        .count();
+    let jobs = match a.jobs {
+        Some(j) => {
+            if j > 1 && timed > 0 && !a.quiet {
+                eprintln!(
+                    "warning: {timed} exercise(s) have CPU speed targets; with --jobs {j} submissions share the cores \
+                     and speed ratios are noisier. For final grades use --jobs 1, or --no-speed now and \
+                     `--exercise ID --regrade --jobs 1` for the timed ones."
+                );
+            }
+            j.max(1)
+        }
+        None if timed > 0 => 1,
+        None => default_jobs(),
+    };
     if let Some((i, n)) = shard {
         gb.set_meta("shard", &format!("{i}/{n}"))?;
     }
@@ -291,7 +312,7 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
             found.len(),
             input.display(),
             pending.len(),
-            a.jobs.max(1)
+            jobs
         );
         if skipped_no_report > 0 {
             println!("{skipped_no_report} submission(s) without a graded report are left as they are by --exercise");
@@ -314,7 +335,7 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
             let log = built.diagnostics.iter().map(|d| d.rendered.as_str()).collect::<Vec<_>>().join("\n");
             bail!("the reference solutions of {stage_id} do not build (a course bug):\n{log}");
         }
-        errors = grade_all(&gb, &a, &course.root, &tdir, &stage_id, &meta, &job_selection, reason, pending)?;
+        errors = grade_all(&gb, &a, &course.root, &tdir, &stage_id, &meta, &job_selection, reason, pending, jobs)?;
     }
 
     let rows = gb.current_rows()?;
@@ -365,6 +386,7 @@ fn grade_all(
     job_selection: &str,
     reason: &str,
     pending: Vec<Source>,
+    jobs: usize,
 ) -> Result<usize> {
     let total = pending.len();
     let bar = if a.quiet {
@@ -392,7 +414,6 @@ fn grade_all(
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut errors = 0;
     let started = Instant::now();
-    let jobs = a.jobs.max(1);
     loop {
         while running.len() < jobs {
             let Some(source) = queue.pop_front() else { break };

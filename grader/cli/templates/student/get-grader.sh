@@ -9,6 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 url="${GRADER_BUNDLE_URL:-{{BUNDLE_URL}}}"
+# The bundle's binaries are built for x86_64 Linux (the CI runners' platform).
+if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
+    echo "the grader bundle runs on x86_64 Linux; this machine is $(uname -s) $(uname -m)." >&2
+    echo "Grade in WSL 2 or a Linux container (docker run -it -v \"\$PWD\":/w -w /w rust:1 bash)," >&2
+    echo "or push: the CI workflow grades every push and attaches the report." >&2
+    exit 1
+fi
 dest=.grader/bundle
 if [ -x "$dest/bin/grader" ] && [ -z "${GRADER_FORCE_DOWNLOAD:-}" ]; then
     echo "the grader bundle is already in $dest (GRADER_FORCE_DOWNLOAD=1 to download it again)"
