@@ -248,7 +248,7 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
                 eprintln!(
                     "warning: {timed} exercise(s) have CPU speed targets; with --jobs {j} submissions share the cores \
                      and speed ratios are noisier. For final grades use --jobs 1, or --no-speed now and \
-                     `--exercise ID --regrade --jobs 1` for the timed ones."
+                     `--exercise ID --jobs 1` for the timed ones."
                 );
             }
             j.max(1)
