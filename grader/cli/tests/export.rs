@@ -604,7 +604,7 @@ fn feedback_levels_hide_expected_values() {
         "    a.iter().zip(b).map(|(x, y)| x * y).sum()\n}",
         "    a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() * 1.001\n}",
     );
-    // The same bundle, but the instructor chose `errors` for dot and `label` for cosine.
+    // The same bundle, but the instructor chose `values` for dot and `label` for cosine.
     let b2 = scratch().join("bundle-feedback");
     let _ = std::fs::remove_dir_all(&b2);
     std::fs::create_dir_all(&b2).unwrap();
@@ -615,7 +615,7 @@ fn feedback_levels_hide_expected_values() {
     let o = Command::new("cp").arg("-r").arg(s.bundle.join("course")).arg(b2.join("course")).output().unwrap();
     assert!(o.status.success());
     let manifest = b2.join("course/grader/course/stage1/linalg.toml");
-    edit(&manifest, "function = \"dot\"\n", "function = \"dot\"\nfeedback = \"errors\"\n");
+    edit(&manifest, "function = \"dot\"\n", "function = \"dot\"\nfeedback = \"values\"\n");
     edit(&manifest, "function = \"cosine_similarity\"\n", "function = \"cosine_similarity\"\nfeedback = \"label\"\n");
 
     let grade = |bundle: &Path, name: &str| -> serde_json::Value {
@@ -630,17 +630,17 @@ fn feedback_levels_hide_expected_values() {
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
     };
-    let full = grade(&s.bundle, "feedback-values.json");
-    let hidden = grade(&b2, "feedback-hidden.json");
+    let hidden = grade(&s.bundle, "feedback-default.json");
+    let full = grade(&b2, "feedback-values.json");
     let wrong = |v: &serde_json::Value, id: &str| -> serde_json::Value {
         let ex = v["exercises"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap().clone();
         ex["cases"].as_array().unwrap().iter().find(|c| c["status"] == "wrong").expect("a wrong case").clone()
     };
-    // Default: values.
+    // `values`, where the instructor chose it: expected and actual values.
     let c = wrong(&full, "stage1.linalg.dot");
     assert!(c["message"].as_str().unwrap().contains("expected"), "{c}");
     let expected = c["mismatch"]["samples"][0]["expected"].as_f64().unwrap();
-    // errors: where and by how much, not what was expected.
+    // `errors`, the default: where and by how much, not what was expected.
     let c = wrong(&hidden, "stage1.linalg.dot");
     let m = c["message"].as_str().unwrap();
     assert!(m.contains("max abs error") && !m.contains("expected"), "{m}");
@@ -648,7 +648,7 @@ fn feedback_levels_hide_expected_values() {
     assert_eq!(c["mismatch"]["samples"].as_array().unwrap().len(), 0, "{c}");
     assert!(!c.to_string().contains(&format!("{expected}")), "the expected value {expected} leaks: {c}");
     // label: the case's label and status only.
-    let c = wrong(&hidden, "stage1.linalg.cosine");
+    let c = wrong(&full, "stage1.linalg.cosine");
     assert!(c["message"].as_str().unwrap().starts_with("wrong output"), "{c}");
     assert!(c["mismatch"].is_null() && !c["label"].as_str().unwrap().is_empty(), "{c}");
     // Scores do not depend on what is shown.

@@ -94,7 +94,7 @@ fn compare_at(path: &str, expected: &Value, got: &Value, tol: Tolerance) -> Resu
         }
         (Value::Matrix { rows: er, cols: ec, data: e }, Value::Matrix { rows: gr, cols: gc, data: g }) => {
             if (er, ec) != (gr, gc) {
-                return Err(Failure::msg(format!("shape: expected a {er}x{ec} matrix, got {gr}x{gc}{}", at(path))));
+                return Err(Failure::plain(format!("shape: expected a {er}x{ec} matrix, got {gr}x{gc}{}", at(path))));
             }
             floats(path, &[*er, *ec], e, g, tol)
         }
@@ -168,6 +168,7 @@ pub fn floats(path: &str, shape: &[usize], expected: &[f64], got: &[f64], tol: T
     );
     Err(Failure {
         message,
+        diagnosis: None,
         mismatch: Some(Mismatch {
             path: path.to_string(),
             max_abs_error: max_abs,

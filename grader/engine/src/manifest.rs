@@ -140,11 +140,15 @@ impl Device {
 /// matrix", "empty batch") and its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Feedback {
-    /// Everything: expected and actual values, where and by how much (the default).
-    #[default]
+    /// Everything: expected and actual values, where and by how much, the reference's and the
+    /// baseline's metrics, figures with the reference's curves. For exercises whose lesson is the
+    /// comparison (a training curve, a project's accuracy against linfa's).
     Values,
     /// How far off and where (max absolute and relative error, worst index, shapes, error
-    /// variants), never an expected value, a reference metric or a figure drawn from them.
+    /// variants), the student's own metrics and curves next to the library baseline's metric
+    /// (linfa's accuracy: the comparison the course is built on); never an expected value, a
+    /// reference metric or a curve drawn from the reference (the default).
+    #[default]
     Errors,
     /// Only the label and the status.
     Label,
@@ -429,7 +433,7 @@ fn validate(
         }
     }
     let feedback = match e.feedback.as_deref() {
-        None => Feedback::Values,
+        None => Feedback::default(),
         Some(f) => Feedback::parse(f).ok_or_else(|| {
             invalid(path, &e.id, "feedback", format!("must be `values`, `errors` or `label`, got `{f}`"))
         })?,

@@ -33,16 +33,59 @@ impl Case {
 }
 
 /// Why an output was judged wrong.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Failure {
+    /// Everything the check has to say; it may quote expected values.
     pub message: String,
     pub mismatch: Option<Mismatch>,
+    /// What went wrong in words that quote no hidden value (a count, a shape, a rule, a
+    /// diagnosis such as "a transpose" or "statistics from the test batch"). An exercise whose
+    /// feedback is `errors` shows it with the error sizes, in place of `message`.
+    pub diagnosis: Option<String>,
 }
 
 impl Failure {
+    /// A failure whose message may quote expected values.
     pub fn msg(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), mismatch: None }
+        Failure { message: message.into(), ..Failure::default() }
     }
+
+    /// A failure whose message quotes nothing hidden (counts, shapes, rules, the student's own
+    /// output): shown whole at the `errors` feedback level too.
+    pub fn plain(message: impl Into<String>) -> Failure {
+        let message = message.into();
+        Failure { diagnosis: Some(message.clone()), message, mismatch: None }
+    }
+
+    /// Says where, before the message and the diagnosis alike (`"after step 3: ..."`).
+    pub fn within(self, what: &str) -> Failure {
+        Failure {
+            message: format!("{what}: {}", self.message),
+            diagnosis: self.diagnosis.map(|d| format!("{what}: {d}")),
+            ..self
+        }
+    }
+
+    /// Adds a diagnosis (text that quotes nothing hidden) to the message and keeps it for the
+    /// `errors` level.
+    pub fn diagnosed(self, diagnosis: Option<String>) -> Failure {
+        match diagnosis {
+            None => self,
+            Some(d) => Failure {
+                message: format!("{}{d}", self.message),
+                diagnosis: Some(match self.diagnosis {
+                    Some(old) => format!("{old}{d}"),
+                    None => d.trim_start_matches([' ', ':', '(', ';', ',']).trim_end_matches(')').to_string(),
+                }),
+                ..self
+            },
+        }
+    }
+}
+
+/// Puts `what` in front of a failure's message and diagnosis.
+pub fn context(what: &str, r: Result<(), Failure>) -> Result<(), Failure> {
+    r.map_err(|f| f.within(what))
 }
 
 /// What a custom check sees.

@@ -220,12 +220,12 @@ fn confusion_figure(whose: &str, y: &[i64], predicted: &[i64], n_classes: usize)
 fn labels<'a>(v: &'a Value, n: usize, k: usize, what: &str) -> Result<&'a [i64], Failure> {
     match v {
         Value::Ints(p) if p.len() == n => match p.iter().position(|&c| c < 0 || c >= k as i64) {
-            Some(i) => Err(Failure::msg(format!("{what}: class {} at row {i} is outside 0..{k}", p[i]))),
+            Some(i) => Err(Failure::plain(format!("{what}: class {} at row {i} is outside 0..{k}", p[i]))),
             None => Ok(p),
         },
-        Value::Ints(p) => Err(Failure::msg(format!("{what}: {} labels for {n} held-out rows", p.len()))),
-        Value::Error(e) => Err(Failure::msg(format!("{what}: returned an error: {e}"))),
-        other => Err(Failure::msg(format!("{what}: expected a list of class labels, got {}", other.kind()))),
+        Value::Ints(p) => Err(Failure::plain(format!("{what}: {} labels for {n} held-out rows", p.len()))),
+        Value::Error(e) => Err(Failure::plain(format!("{what}: returned an error: {e}"))),
+        other => Err(Failure::plain(format!("{what}: expected a list of class labels, got {}", other.kind()))),
     }
 }
 
@@ -300,16 +300,16 @@ fn check_reproducible(ctx: &CheckCtx) -> Result<(), Failure> {
     let seed = ctx.input.at(4).int();
     let got = match ctx.got {
         Value::List(v) if v.len() == 4 => v,
-        Value::Error(e) => return Err(Failure::msg(format!("train or predict returned an error: {e}"))),
-        other => return Err(Failure::msg(format!("expected two runs' outputs, got {}", other.kind()))),
+        Value::Error(e) => return Err(Failure::plain(format!("train or predict returned an error: {e}"))),
+        other => return Err(Failure::plain(format!("expected two runs' outputs, got {}", other.kind()))),
     };
     let proba = |i: usize| -> Result<&[f64], Failure> {
         match &got[i] {
             Value::Matrix { rows, cols, data } if (*rows, *cols) == (n, k) => Ok(data),
-            Value::Matrix { rows, cols, .. } => Err(Failure::msg(format!(
+            Value::Matrix { rows, cols, .. } => Err(Failure::plain(format!(
                 "predict_proba returned a {rows} x {cols} matrix for {n} rows and {k} classes (expected {n} x {k})"
             ))),
-            other => Err(Failure::msg(format!("predict_proba: expected an {n} x {k} matrix, got {}", other.kind()))),
+            other => Err(Failure::plain(format!("predict_proba: expected an {n} x {k} matrix, got {}", other.kind()))),
         }
     };
     let (p1, p2) = (proba(0)?, proba(1)?);
@@ -318,23 +318,24 @@ fn check_reproducible(ctx: &CheckCtx) -> Result<(), Failure> {
         // Written so that a NaN anywhere fails.
         let proper = row.iter().all(|p| (0.0..=1.0).contains(p)) && (sum - 1.0).abs() <= 1e-6;
         if !proper {
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "predict_proba row {r} is not a probability distribution: {row:?} (sum {sum})"
             )));
         }
     }
+    // Both runs are the student's own: the whole message can be shown at every level but `label`.
     compare::floats(".1", &[n, k], p1, p2, ctx.tol).map_err(|f| Failure {
-        message: format!(
+        mismatch: f.mismatch,
+        ..Failure::plain(format!(
             "training twice with seed {seed} gave different `predict_proba` outputs (the second run, output.1, against the first): {}. Draw every \
              random number from a generator seeded with `seed` (candle's `randn` and `candle_nn::linear`'s \
              initialisers are not seeded).",
             f.message
-        ),
-        mismatch: f.mismatch,
+        ))
     })?;
     let (l1, l2) = (labels(&got[2], n, k, "predict")?, labels(&got[3], n, k, "predict (second run)")?);
     if let Some(i) = (0..n).find(|&i| l1[i] != l2[i]) {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "training twice with seed {seed} gave different labels: row {i} is class {} then {}",
             l1[i], l2[i]
         )));
@@ -344,7 +345,7 @@ fn check_reproducible(ctx: &CheckCtx) -> Result<(), Failure> {
         let best = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let mine = row[l1[i] as usize];
         if mine < best - 1e-9 {
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "predict says class {} for row {i}, but predict_proba gives it {mine:.4} and another class {best:.4}",
                 l1[i]
             )));

@@ -419,16 +419,14 @@ fn check_newton(ctx: &CheckCtx) -> Result<(), Failure> {
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     };
     if x_expected.len() != x_got.len() {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "the point should have {} coordinates, got {}",
             x_expected.len(),
             x_got.len()
         )));
     }
-    compare::floats(".0", &[x_expected.len()], x_expected, x_got, ctx.tol).map_err(|mut f| {
-        f.message = format!("the point reached: {}", f.message);
-        f
-    })?;
+    compare::floats(".0", &[x_expected.len()], x_expected, x_got, ctx.tol)
+        .map_err(|f| f.within("the point reached"))?;
     let quadratic = ctx.input.at(0).at(0) == &Value::Text("quadratic".into());
     let slack = if quadratic { 0 } else { 1 };
     if steps_got.abs_diff(*steps_expected) > slack {

@@ -1,7 +1,7 @@
 //! Hidden suites for `stage1::linalg`.
 
 use crate::compare;
-use crate::suite::{Case, Check, CheckCtx, ExerciseSuite, Failure, Gen};
+use crate::suite::{context, Case, Check, CheckCtx, ExerciseSuite, Failure, Gen};
 use grader_protocol::Value;
 
 pub fn suites() -> Vec<ExerciseSuite> {
@@ -358,14 +358,6 @@ fn transposed(r: usize, c: usize, a: &[f64]) -> Vec<f64> {
     (0..c * r).map(|t| a[(t % r) * c + t / r]).collect()
 }
 
-/// Puts `what` in front of a failure's message.
-fn context(what: &str, r: Result<(), Failure>) -> Result<(), Failure> {
-    r.map_err(|mut f| {
-        f.message = format!("{what}: {}", f.message);
-        f
-    })
-}
-
 /// When either side is an error, the ordinary comparison (error variants by name) decides.
 fn either_error(ctx: &CheckCtx) -> Option<Result<(), Failure>> {
     match (ctx.expected, ctx.got) {
@@ -385,10 +377,10 @@ fn parts<'a>(ctx: &CheckCtx<'a>, what: &str) -> Result<&'a [Value], Failure> {
         }
     };
     let (Value::List(e), Value::List(g)) = (ctx.expected, ctx.got) else {
-        return Err(Failure::msg(format!("expected {what}, got {}", ctx.got.kind())));
+        return Err(Failure::plain(format!("expected {what}, got {}", ctx.got.kind())));
     };
     if e.len() != g.len() {
-        return Err(Failure::msg(format!("expected {what} ({} parts), got a tuple of {}", e.len(), g.len())));
+        return Err(Failure::plain(format!("expected {what} ({} parts), got a tuple of {}", e.len(), g.len())));
     }
     for (i, (e, g)) in e.iter().zip(g).enumerate() {
         let same = match (e, g) {
@@ -399,7 +391,7 @@ fn parts<'a>(ctx: &CheckCtx<'a>, what: &str) -> Result<&'a [Value], Failure> {
             _ => false,
         };
         if !same {
-            return Err(Failure::msg(format!("{what}: part {i} should be {}, got {}", shape_of(e), shape_of(g))));
+            return Err(Failure::plain(format!("{what}: part {i} should be {}, got {}", shape_of(e), shape_of(g))));
         }
     }
     Ok(g)
@@ -423,7 +415,7 @@ fn check_lu(ctx: &CheckCtx) -> Result<(), Failure> {
     for &p in perm {
         match usize::try_from(p) {
             Ok(p) if p < n && !seen[p] => seen[p] = true,
-            _ => return Err(Failure::msg(format!("perm {perm:?} is not a permutation of 0..{n}"))),
+            _ => return Err(Failure::plain(format!("perm {perm:?} is not a permutation of 0..{n}"))),
         }
     }
     let unit_lower: Vec<f64> = (0..n * n)

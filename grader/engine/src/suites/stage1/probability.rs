@@ -259,11 +259,11 @@ fn expect_draws<'a>(ctx: &'a CheckCtx, n: usize) -> Result<Option<&'a Value>, Fa
     let len = match ctx.got {
         Value::Floats(x) => x.len(),
         Value::Ints(x) => x.len(),
-        Value::Error(e) => return Err(Failure::msg(format!("expected {n} draws, got error `{e}`"))),
-        other => return Err(Failure::msg(format!("expected {n} draws, got a {}", other.kind()))),
+        Value::Error(e) => return Err(Failure::plain(format!("expected {n} draws, got error `{e}`"))),
+        other => return Err(Failure::plain(format!("expected {n} draws, got a {}", other.kind()))),
     };
     if len != n {
-        return Err(Failure::msg(format!("expected exactly {n} draws, got {len}")));
+        return Err(Failure::plain(format!("expected exactly {n} draws, got {len}")));
     }
     Ok(Some(ctx.got))
 }
@@ -327,11 +327,11 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
         return Ok(());
     };
     let Value::Floats(x) = got else {
-        return Err(Failure::msg(format!("expected {n} draws as floats, got an integer vector")));
+        return Err(Failure::plain(format!("expected {n} draws as floats, got an integer vector")));
     };
     let (mu, sigma) = (ctx.input.at(1).float(), ctx.input.at(2).float());
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(Failure::msg(format!("draw {i} is {}: every draw must be a finite number", x[i])));
+        return Err(Failure::plain(format!("draw {i} is {}: every draw must be a finite number", x[i])));
     }
     if n < MIN_FOR_TESTS {
         return Ok(());
@@ -344,7 +344,7 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let z = (mean - mu) / (sigma / (n as f64).sqrt());
     let p = two_sided(z);
     if p < ALPHA {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "the mean is off: {moments}, where {name} has mean {} (z = {z:.1}, {})",
             num(mu),
             p_value(p)
@@ -355,7 +355,7 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let stat = (n - 1) as f64 * var / (sigma * sigma);
     let p = 2.0 * chi.cdf(stat).min(chi.sf(stat));
     if p < ALPHA {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "the spread is off: {moments}, where {name} has standard deviation {} (chi-square variance test {})",
             num(sigma),
             p_value(p)
@@ -377,7 +377,7 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let t = d * (nf.sqrt() + 0.12 + 0.11 / nf.sqrt());
     let p = kolmogorov_sf(t);
     if p < ALPHA {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "the draws do not look like {name}: Kolmogorov–Smirnov distance {d:.4} ({}); the largest gap is at \
              x = {}, where {emp:.4} of your draws lie below and {name} puts {cdf_at:.4}; {moments}",
             p_value(p),
@@ -403,14 +403,14 @@ struct Counts<'a> {
 fn check_point_mass(name: &str, draws: &[i64], value: i64) -> Result<(), Failure> {
     match draws.iter().position(|&k| k != value) {
         None => Ok(()),
-        Some(i) => Err(Failure::msg(format!("draw {i} is {}, but {name} always gives {value}", draws[i]))),
+        Some(i) => Err(Failure::plain(format!("draw {i} is {}, but {name} always gives {value}", draws[i]))),
     }
 }
 
 fn check_counts(c: &Counts) -> Result<(), Failure> {
     let Counts { name, draws, .. } = c;
     if let Some(i) = draws.iter().position(|&k| k < 0 || c.max.is_some_and(|m| k as u64 > m)) {
-        return Err(Failure::msg(format!("draw {i} is {}, impossible for {name}", draws[i])));
+        return Err(Failure::plain(format!("draw {i} is {}, impossible for {name}", draws[i])));
     }
     let n = draws.len();
     if n < MIN_FOR_TESTS {
@@ -428,7 +428,7 @@ fn check_counts(c: &Counts) -> Result<(), Failure> {
     let z = (mean - c.mean) / (c.variance / n as f64).sqrt();
     let p = two_sided(z);
     if p < ALPHA {
-        return Err(Failure::msg(format!("the mean is off: {moments} (z = {z:.1}, {})", p_value(p))));
+        return Err(Failure::plain(format!("the mean is off: {moments} (z = {z:.1}, {})", p_value(p))));
     }
     // 2. Chi-square goodness of fit, on bins pooled until each expects MIN_EXPECTED draws.
     let nf = n as f64;
@@ -470,7 +470,7 @@ fn check_counts(c: &Counts) -> Result<(), Failure> {
             Some(next) if next.0 == first + 1 => format!("k = {first}"),
             Some(next) => format!("{first} <= k <= {}", next.0 - 1),
         };
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "the draws do not follow {name}: chi-square goodness of fit {stat:.1} on {dof} degrees of freedom ({}); \
              worst bin {range}: {} draws where {:.1} were expected; {moments}",
             p_value(p),
@@ -484,7 +484,7 @@ fn check_counts(c: &Counts) -> Result<(), Failure> {
 fn int_draws(got: &Value, n: usize) -> Result<&[i64], Failure> {
     match got {
         Value::Ints(k) => Ok(k),
-        _ => Err(Failure::msg(format!("expected {n} draws as integers, got a {}", got.kind()))),
+        _ => Err(Failure::plain(format!("expected {n} draws as integers, got a {}", got.kind()))),
     }
 }
 

@@ -127,8 +127,7 @@ fn check_fields(ctx: &CheckCtx, names: &[&str]) -> Result<(), Failure> {
                     (Value::Float(e), Value::Float(g)) => {
                         compare::floats(&format!(".{name}"), &[], &[*e], &[*g], ctx.tol)?
                     }
-                    _ => compare::values(e, g, ctx.tol)
-                        .map_err(|f| Failure { message: format!("{name}: {}", f.message), ..f })?,
+                    _ => compare::values(e, g, ctx.tol).map_err(|f| f.within(name))?,
                 }
             }
             Ok(())

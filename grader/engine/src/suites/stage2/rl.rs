@@ -153,12 +153,12 @@ fn check_value_iteration(ctx: &CheckCtx) -> Result<(), Failure> {
     if e.len() != 2 || g.len() != 2 {
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     }
-    compare::values(&e[0], &g[0], ctx.tol).map_err(|f| Failure { message: format!("values: {}", f.message), ..f })?;
+    compare::values(&e[0], &g[0], ctx.tol).map_err(|f| f.within("values"))?;
     let (Value::Ints(ep), Value::Ints(gp)) = (&e[1], &g[1]) else {
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     };
     if ep.len() != gp.len() {
-        return Err(Failure::msg(format!("policy: expected {} entries, got {}", ep.len(), gp.len())));
+        return Err(Failure::plain(format!("policy: expected {} entries, got {}", ep.len(), gp.len())));
     }
     let values = e[0].floats();
     for (s, (&want, &got)) in ep.iter().zip(gp).enumerate() {

@@ -6,7 +6,7 @@
 //! not "element 3 of output 1").
 
 use crate::compare::{self, Tolerance};
-use crate::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
+use crate::suite::{context, Case, CheckCtx, ExerciseSuite, Failure, Gen};
 use grader_protocol::Value;
 use grader_report::{Figure, Series};
 
@@ -96,13 +96,6 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn context(what: &str, r: Result<(), Failure>) -> Result<(), Failure> {
-    r.map_err(|mut f| {
-        f.message = format!("{what}: {}", f.message);
-        f
-    })
-}
-
 /// One tensor against the reference's, shapes first; `path` names it in the report (`.dW2`).
 fn tensor(path: &str, what: &str, e: &Value, g: &Value, tol: Tolerance) -> Result<(), Failure> {
     let r = match (e, g) {
@@ -113,7 +106,7 @@ fn tensor(path: &str, what: &str, e: &Value, g: &Value, tol: Tolerance) -> Resul
         {
             compare::floats(path, &[*er, *ec], a, b, tol)
         }
-        _ => Err(Failure::msg(format!("expected {}, got {}", describe(e), describe(g)))),
+        _ => Err(Failure::plain(format!("expected {}, got {}", describe(e), describe(g)))),
     };
     context(what, r)
 }
@@ -123,11 +116,11 @@ fn tensor(path: &str, what: &str, e: &Value, g: &Value, tol: Tolerance) -> Resul
 fn refused(ctx: &CheckCtx) -> Option<Result<(), Failure>> {
     match (ctx.expected, ctx.got) {
         (Value::Error(_), Value::Error(_)) => Some(Ok(())),
-        (Value::Error(e), got) => Some(Err(Failure::msg(format!(
+        (Value::Error(e), got) => Some(Err(Failure::plain(format!(
             "the shapes do not fit, so the reference returns an error (`{e}`); got {} instead",
             describe(got)
         )))),
-        (_, Value::Error(e)) => Some(Err(Failure::msg(format!("unexpected error `{e}`")))),
+        (_, Value::Error(e)) => Some(Err(Failure::plain(format!("unexpected error `{e}`")))),
         _ => None,
     }
 }
@@ -135,7 +128,7 @@ fn refused(ctx: &CheckCtx) -> Option<Result<(), Failure>> {
 fn list<'a>(v: &'a Value, what: &str) -> Result<&'a [Value], Failure> {
     match v {
         Value::List(x) => Ok(x),
-        other => Err(Failure::msg(format!("expected {what}, got {}", describe(other)))),
+        other => Err(Failure::plain(format!("expected {what}, got {}", describe(other)))),
     }
 }
 
@@ -205,7 +198,7 @@ fn check_forward(ctx: &CheckCtx) -> Result<(), Failure> {
     let nodes = ctx.input.at(1).ints();
     let (e, g) = (list(ctx.expected, "values")?, list(ctx.got, "values")?);
     if e.len() != g.len() {
-        return Err(Failure::msg(format!("expected {} values, got {}", e.len(), g.len())));
+        return Err(Failure::plain(format!("expected {} values, got {}", e.len(), g.len())));
     }
     for ((&id, e), g) in nodes.iter().zip(e).zip(g) {
         let (name, op) = node_info(program, id as usize);
@@ -282,7 +275,7 @@ fn check_local(ctx: &CheckCtx) -> Result<(), Failure> {
     let (name, op) = node_info(program, ctx.input.at(1).usize());
     let (e, g) = (list(ctx.expected, "a list of contributions")?, list(ctx.got, "a list of contributions")?);
     if e.len() != g.len() {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "node `{name}` ({op}): expected {} contribution(s), one per input of the op, got {}",
             e.len(),
             g.len()
@@ -293,13 +286,13 @@ fn check_local(ctx: &CheckCtx) -> Result<(), Failure> {
         let (got_id, got_grad) = match g {
             Value::List(parts) => match parts.as_slice() {
                 [Value::Int(id), grad] => (*id, grad),
-                _ => return Err(Failure::msg(format!("contribution {k}: expected an (input, gradient) pair"))),
+                _ => return Err(Failure::plain(format!("contribution {k}: expected an (input, gradient) pair"))),
             },
-            _ => return Err(Failure::msg(format!("contribution {k}: expected an (input, gradient) pair"))),
+            _ => return Err(Failure::plain(format!("contribution {k}: expected an (input, gradient) pair"))),
         };
         let (input, _) = node_info(program, want as usize);
         if got_id != want {
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "node `{name}` ({op}): contribution {k} should go to input `{input}` (node {want}), got node {got_id}"
             )));
         }
@@ -482,19 +475,19 @@ fn check_backward(ctx: &CheckCtx) -> Result<(), Failure> {
     let nodes = ctx.input.at(2).ints();
     let (e, g) = (list(ctx.expected, "gradients")?, list(ctx.got, "gradients")?);
     if e.len() != g.len() {
-        return Err(Failure::msg(format!("expected {} gradients, got {}", e.len(), g.len())));
+        return Err(Failure::plain(format!("expected {} gradients, got {}", e.len(), g.len())));
     }
     for ((&id, e), g) in nodes.iter().zip(e).zip(g) {
         let (name, op) = node_info(program, id as usize);
         let what = format!("∂loss/∂{name} (node {id}, {op})");
         let r = match (e, g) {
             (Value::Unit, Value::Unit) => Ok(()),
-            (Value::Unit, got) => Err(Failure::msg(format!(
+            (Value::Unit, got) => Err(Failure::plain(format!(
                 "{what}: the loss does not depend on `{name}`, so it has no gradient (None); got {}",
                 describe(got)
             ))),
             (_, Value::Unit) => {
-                Err(Failure::msg(format!("{what}: no gradient (None), but the loss depends on `{name}`")))
+                Err(Failure::plain(format!("{what}: no gradient (None), but the loss depends on `{name}`")))
             }
             _ => tensor(&format!(".d{name}"), &what, e, g, ctx.tol),
         };
@@ -606,9 +599,9 @@ fn check_mlp(ctx: &CheckCtx) -> Result<(), Failure> {
     }
     let e = mlp_parts(ctx.expected).ok_or_else(|| Failure::msg("the reference's output is malformed"))?;
     let g = mlp_parts(ctx.got)
-        .ok_or_else(|| Failure::msg(format!("expected (loss, gradients per layer), got {}", describe(ctx.got))))?;
+        .ok_or_else(|| Failure::plain(format!("expected (loss, gradients per layer), got {}", describe(ctx.got))))?;
     if e.len() != g.len() {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "expected gradients for {} layers, got {}",
             (e.len() - 1) / 2,
             (g.len() - 1) / 2
@@ -735,7 +728,7 @@ fn check_train(ctx: &CheckCtx) -> Result<(), Failure> {
     let (e_losses, e_pred) =
         losses_and_predictions(ctx.expected).ok_or_else(|| Failure::msg("the reference's output is malformed"))?;
     let (g_losses, g_pred) = losses_and_predictions(ctx.got).ok_or_else(|| {
-        Failure::msg(format!("expected (losses per step, predictions matrix), got {}", describe(ctx.got)))
+        Failure::plain(format!("expected (losses per step, predictions matrix), got {}", describe(ctx.got)))
     })?;
     let candle = ctx.baseline.and_then(losses_and_predictions);
 
@@ -763,7 +756,11 @@ fn check_train(ctx: &CheckCtx) -> Result<(), Failure> {
     }
 
     if g_losses.len() != e_losses.len() {
-        return Err(Failure::msg(format!("expected {} losses (one per step), got {}", e_losses.len(), g_losses.len())));
+        return Err(Failure::plain(format!(
+            "expected {} losses (one per step), got {}",
+            e_losses.len(),
+            g_losses.len()
+        )));
     }
     let first_off = e_losses.iter().zip(g_losses).position(|(e, g)| !ctx.tol.accepts(*e, *g));
     if let Some(t) = first_off {
@@ -792,12 +789,12 @@ fn check_train(ctx: &CheckCtx) -> Result<(), Failure> {
     let (loss, acc) = g_scores.expect("same shape as the reference's");
     if let Value::Float(max_loss) = ctx.input.at(5) {
         if loss.is_nan() || loss > *max_loss {
-            return Err(Failure::msg(format!("final loss {loss:.5} is above {max_loss}: the network did not learn")));
+            return Err(Failure::plain(format!("final loss {loss:.5} is above {max_loss}: the network did not learn")));
         }
     }
     if let Value::Float(min_acc) = ctx.input.at(6) {
         if acc < *min_acc {
-            return Err(Failure::msg(format!("final accuracy {acc:.3} is below {min_acc}")));
+            return Err(Failure::plain(format!("final accuracy {acc:.3} is below {min_acc}")));
         }
     }
     Ok(())

@@ -48,7 +48,7 @@ fn one(name: &str, e: &Value, g: &Value, tol: Tolerance) -> Result<(), Failure> 
             (Value::Floats(ed), Value::Floats(gd)) if ed.len() == gd.len() => factor_hint(ed, gd),
             _ => None,
         };
-        Failure { message: format!("{}{}", f.message, hint.unwrap_or_default()), ..f }
+        f.diagnosed(hint)
     })
 }
 
@@ -170,8 +170,7 @@ fn check_softmax_ce(ctx: &CheckCtx) -> Result<(), Failure> {
 
 /// The student's values against candle's autograd, with a tolerance for rounding only.
 fn against_candle(baseline: &Value, got: &Value, names: &[&str]) -> Result<(), Failure> {
-    gradients(baseline, got, names, Tolerance::new(1e-10, 1e-8))
-        .map_err(|f| Failure { message: format!("against candle's autograd: {}", f.message), ..f })
+    gradients(baseline, got, names, Tolerance::new(1e-10, 1e-8)).map_err(|f| f.within("against candle's autograd"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,8 +335,7 @@ fn check_two_layer(ctx: &CheckCtx) -> Result<(), Failure> {
             }
         }
         check(ctx.expected, ctx.got, ctx.tol)?;
-        return check(b, ctx.got, Tolerance::new(1e-10, 1e-8))
-            .map_err(|f| Failure { message: format!("against candle's autograd: {}", f.message), ..f });
+        return check(b, ctx.got, Tolerance::new(1e-10, 1e-8)).map_err(|f| f.within("against candle's autograd"));
     }
     check(ctx.expected, ctx.got, ctx.tol)
 }
@@ -514,7 +512,7 @@ fn check_gradient_check(ctx: &CheckCtx) -> Result<(), Failure> {
             )));
         }
     }
-    compare::values(&e[3], &g[3], ctx.tol).map_err(|f| Failure { message: format!("band: {}", f.message), ..f })
+    compare::values(&e[3], &g[3], ctx.tol).map_err(|f| f.within("band"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,7 +579,7 @@ fn check_norms(ctx: &CheckCtx) -> Result<(), Failure> {
             }
         }
         if e.len() != g.len() {
-            return Err(Failure::msg(format!("expected one norm per layer ({}), got {}", e.len(), g.len())));
+            return Err(Failure::plain(format!("expected one norm per layer ({}), got {}", e.len(), g.len())));
         }
         return compare::floats(".norms", &[e.len()], e, g, ctx.tol).map_err(|f| Failure {
             message: format!("{} (index = layer, 0 = the first layer, closest to the input)", f.message),

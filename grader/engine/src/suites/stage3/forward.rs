@@ -245,12 +245,12 @@ fn check_init(ctx: &CheckCtx, init: Init) -> Result<(), Failure> {
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     };
     if (*rows, *cols) != (out, n_in) {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "shape: expected ({out}, {n_in}) = (out_features, in_features), got ({rows}, {cols})"
         )));
     }
     if let Some(i) = w.iter().position(|v| !v.is_finite()) {
-        return Err(Failure::msg(format!("weight {} is {}", compare::fmt_index(&[i / n_in, i % n_in]), w[i])));
+        return Err(Failure::plain(format!("weight {} is {}", compare::fmt_index(&[i / n_in, i % n_in]), w[i])));
     }
     let (fan_in, fan_out) = (n_in as f64, out as f64);
     let (target, formula) = match init {
@@ -263,7 +263,7 @@ fn check_init(ctx: &CheckCtx, init: Init) -> Result<(), Failure> {
     if init == Init::XavierUniform {
         let a = (3.0 * target).sqrt();
         if let Some(i) = w.iter().position(|v| v.abs() > a * (1.0 + 1e-12)) {
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "weight {} = {} is outside [-a, a] with a = sqrt(6 / (fan_in + fan_out)) = {a:.6}",
                 compare::fmt_index(&[i / n_in, i % n_in]),
                 compare::fmt_num(w[i])
@@ -289,7 +289,7 @@ fn check_init(ctx: &CheckCtx, init: Init) -> Result<(), Failure> {
 
     let se_mean = (sigma2 / n).sqrt();
     if mean.abs() > Z * se_mean {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "the sample mean of the {} weights is {mean:.3e}; with mean 0 and variance {sigma2:.4e} it should be \
              within ±{:.2e} (6 standard errors)",
             w.len(),
@@ -321,7 +321,7 @@ fn check_init(ctx: &CheckCtx, init: Init) -> Result<(), Failure> {
         return Err(Failure::msg(message));
     }
     if (kurtosis - kurt_target).abs() > 0.3 {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "distribution: the kurtosis m4 / m2² of the weights is {kurtosis:.3}; a {dist} distribution has \
              {kurt_target}: {}",
             if init == Init::XavierUniform {
@@ -336,7 +336,7 @@ fn check_init(ctx: &CheckCtx, init: Init) -> Result<(), Failure> {
         let a = (3.0 * target).sqrt();
         let max = w.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         if max < a * (1.0 - 20.0 / n) {
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "range: the largest |weight| is {max:.6}, but {} weights uniform on [-a, a] with a = {a:.6} \
                  come within {:.2e} of a",
                 w.len(),
@@ -353,7 +353,7 @@ fn check_init(ctx: &CheckCtx, init: Init) -> Result<(), Failure> {
         let r = w.iter().zip(&w[lag..]).map(|(a, b)| a * b).sum::<f64>() / (m2 * n);
         let limit = Z / ((w.len() - lag) as f64).sqrt();
         if r.abs() > limit {
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "independence: the correlation of {what} is {r:.4} (independent draws give |r| < {limit:.4}): \
                  draw a fresh number for every weight"
             )));
@@ -480,7 +480,7 @@ fn check_standardize(ctx: &CheckCtx) -> Result<(), Failure> {
                 }
                 _ => String::new(),
             };
-            return Err(Failure { message: format!("{}{hint}", f.message), ..f });
+            return Err(f.diagnosed(Some(hint).filter(|h| !h.is_empty())));
         }
     }
     Ok(())

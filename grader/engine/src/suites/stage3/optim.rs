@@ -11,7 +11,7 @@
 //! - `lr_stability`: gradient descent on a quadratic below and above `lr = 2/L`.
 
 use crate::compare::{self, Tolerance};
-use crate::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
+use crate::suite::{context, Case, CheckCtx, ExerciseSuite, Failure, Gen};
 use grader_protocol::Value;
 use grader_report::{Figure, Series};
 
@@ -28,14 +28,6 @@ pub fn suites() -> Vec<ExerciseSuite> {
         ExerciseSuite::custom("stage3.optim.warmup_cosine", warmup_cosine_cases, check_schedule),
         ExerciseSuite::custom("stage3.optim.lr_stability", lr_stability_cases, check_lr_stability),
     ]
-}
-
-/// Prefixes a failure's message with where it happened.
-fn context(what: &str, r: Result<(), Failure>) -> Result<(), Failure> {
-    r.map_err(|mut f| {
-        f.message = format!("{what}: {}", f.message);
-        f
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +300,7 @@ fn tensor_close(path: &str, what: &str, expected: &Value, got: &Value, tol: Tole
         return context(what, compare::values(expected, got, tol));
     };
     if es != gs {
-        return Err(Failure::msg(format!("{what}: expected shape {}, got {}", fmt_shape(&es), fmt_shape(&gs))));
+        return Err(Failure::plain(format!("{what}: expected shape {}, got {}", fmt_shape(&es), fmt_shape(&gs))));
     }
     let scale = e.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let scaled = Tolerance::new(tol.atol * scale.max(f64::MIN_POSITIVE), tol.rtol);
@@ -329,7 +321,7 @@ fn tensors_close(
         return context(&format!("after step {step}, {what}"), compare::values(expected, got, tol));
     };
     if e.len() != g.len() {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "after step {step}, {what}: expected {} tensor(s) (one per parameter), got {}",
             e.len(),
             g.len()
@@ -355,7 +347,7 @@ fn check_steps(ctx: &CheckCtx, state: &[&str]) -> Result<(), Failure> {
                     Value::List(_) => "an optimiser".to_string(),
                     other => other.kind().to_string(),
                 };
-                return Err(Failure::msg(format!(
+                return Err(Failure::plain(format!(
                     "these hyper-parameters must be refused by `new` with `{e}`, got {got}"
                 )));
             }
@@ -363,21 +355,21 @@ fn check_steps(ctx: &CheckCtx, state: &[&str]) -> Result<(), Failure> {
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     };
     if expected.len() != got.len() {
-        return Err(Failure::msg(format!("expected {} step results, got {}", expected.len(), got.len())));
+        return Err(Failure::plain(format!("expected {} step results, got {}", expected.len(), got.len())));
     }
     for (s, (es, gs)) in expected.iter().zip(got).enumerate() {
         let step = s + 1;
         match (es, gs) {
             (Value::Error(e), Value::Error(g)) if e == g => continue,
             (Value::Error(e), _) => {
-                return Err(Failure::msg(format!(
+                return Err(Failure::plain(format!(
                     "step {step} must be refused with `{e}` ({}), and leave the state as it was; got {}",
                     misfit(ctx.input, s),
                     describe(gs)
                 )))
             }
             (_, Value::Error(g)) => {
-                return Err(Failure::msg(format!("step {step} was refused with `{g}`, but its gradients fit")))
+                return Err(Failure::plain(format!("step {step} was refused with `{g}`, but its gradients fit")))
             }
             (Value::List(ef), Value::List(gf)) if ef.len() == gf.len() && ef.len() == state.len() + 1 => {
                 // The step count first: when it is off, everything else is off because of it.
@@ -594,7 +586,7 @@ fn loss_figure(ctx: &CheckCtx, title: String, expected: &[f64], got: &[f64]) {
 /// Losses compared step by step (index k = the loss after k steps).
 fn check_losses(ctx: &CheckCtx, expected: &[f64], got: &[f64]) -> Result<(), Failure> {
     if expected.len() != got.len() {
-        return Err(Failure::msg(format!(
+        return Err(Failure::plain(format!(
             "expected {} losses (the loss at the start, then one after each of the {} steps), got {}",
             expected.len(),
             expected.len() - 1,
@@ -756,7 +748,11 @@ fn check_schedule(ctx: &CheckCtx) -> Result<(), Failure> {
         return compare::values(ctx.expected, ctx.got, ctx.tol);
     };
     if e.len() != g.len() {
-        return Err(Failure::msg(format!("expected {} learning rates (one per step asked), got {}", e.len(), g.len())));
+        return Err(Failure::plain(format!(
+            "expected {} learning rates (one per step asked), got {}",
+            e.len(),
+            g.len()
+        )));
     }
     if steps.len() > 20 {
         let curve = |v: &[Value]| -> Vec<[f64; 2]> {
@@ -802,6 +798,7 @@ fn check_schedule(ctx: &CheckCtx) -> Result<(), Failure> {
             m.worst_index = vec![*i];
             m
         }),
+        diagnosis: None,
     })
 }
 
@@ -868,7 +865,7 @@ fn check_lr_stability(ctx: &CheckCtx) -> Result<(), Failure> {
     if let (Some(Value::Bool(de)), Some(Value::Bool(dg))) = (e.get(1), g.get(1)) {
         if de != dg {
             let side = if lr * big > 2.0 { "above" } else { "below" };
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "lr = {:.3}/L is {side} 2/L: the run {}, so `diverged` must be {de}, got {dg}",
                 lr * big,
                 if *de { "ends above its starting loss" } else { "ends at or below its starting loss" }

@@ -328,15 +328,15 @@ impl DenseF64 {
 fn xor_layers_of(got: &Value) -> Result<Vec<DenseF64>, Failure> {
     let layers = match got {
         Value::List(layers) => layers,
-        Value::Error(e) => return Err(Failure::msg(format!("expected 2 layers, got error `{e}`"))),
-        other => return Err(Failure::msg(format!("expected a list of 2 layers, got {}", other.kind()))),
+        Value::Error(e) => return Err(Failure::plain(format!("expected 2 layers, got error `{e}`"))),
+        other => return Err(Failure::plain(format!("expected a list of 2 layers, got {}", other.kind()))),
     };
     if layers.len() != 2 {
-        return Err(Failure::msg(format!("expected 2 layers (hidden, output), got {}", layers.len())));
+        return Err(Failure::plain(format!("expected 2 layers (hidden, output), got {}", layers.len())));
     }
     let mut out = Vec::new();
     for (layer, ((rows, cols), name)) in layers.iter().zip([((2, 2), "hidden"), ((1, 2), "output")]) {
-        let bad = |what: String| Failure::msg(format!("{name} layer: {what}"));
+        let bad = |what: String| Failure::plain(format!("{name} layer: {what}"));
         let parts = match layer {
             Value::List(parts) => parts.as_slice(),
             _ => &[],
@@ -383,7 +383,7 @@ fn check_xor_network(ctx: &CheckCtx) -> Result<(), Failure> {
         // Written so that NaN fails.
         let close = (out - target).abs() <= ctx.tol.atol;
         if !close {
-            return Err(Failure::msg(format!(
+            return Err(Failure::plain(format!(
                 "on ({}, {}) your network outputs {}, XOR is {} (allowed error {})",
                 corner[0],
                 corner[1],
@@ -523,7 +523,7 @@ fn check_graph(ctx: &CheckCtx) -> Result<(), Failure> {
             } else {
                 format!("neurons[{}]", node - n_inputs)
             };
-            Failure { message: format!("{} (index = (sample, node); node {node} is {what})", f.message), ..f }
+            f.diagnosed(Some(format!(" (index = (sample, node); node {node} is {what})")))
         }
         _ => f,
     })
