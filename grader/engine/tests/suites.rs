@@ -372,6 +372,37 @@ fn fixture_trials() -> Vec<Trial> {
         .collect()
 }
 
+/// The given code of a stage (files of the students' crate with no stub in them: `rng.rs`,
+/// `matrix.rs`, a project's `data.rs`) is the same in its reference twin, so a solution is the
+/// students' crate solved and nothing else: a copy that drifted would grade against other code.
+fn given_file_trials() -> Vec<Trial> {
+    course()
+        .stages
+        .iter()
+        .map(|stage| {
+            let (student, solution) = (root().join(&stage.student_dir), root().join(&stage.solution_dir));
+            Trial::test(format!("given-files::{} same in {}", stage.id, stage.solution_dir), move || {
+                let mut given = Vec::new();
+                for e in std::fs::read_dir(student.join("src")).map_err(|e| e.to_string())? {
+                    let path = e.map_err(|e| e.to_string())?.path();
+                    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+                    if path.file_name().is_some_and(|n| n != "lib.rs") && !text.contains("todo!()") {
+                        let theirs = solution.join("src").join(path.file_name().unwrap());
+                        if std::fs::read_to_string(&theirs).ok().as_deref() != Some(text.as_str()) {
+                            return Err(format!("{} differs from {}", theirs.display(), path.display()).into());
+                        }
+                        given.push(path);
+                    }
+                }
+                if given.is_empty() {
+                    return Err("no given file found: the check would prove nothing".into());
+                }
+                Ok(())
+            })
+        })
+        .collect()
+}
+
 /// The students' public tests must pass against the reference solutions.
 fn public_test_trials() -> Vec<Trial> {
     PUBLIC_TESTS
@@ -413,5 +444,6 @@ fn main() {
     let mut trials = hidden_case_trials();
     trials.extend(fixture_trials());
     trials.extend(public_test_trials());
+    trials.extend(given_file_trials());
     libtest_mimic::run(&args, trials).exit();
 }
