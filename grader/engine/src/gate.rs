@@ -113,7 +113,22 @@ pub fn name_uses(text: &str, names: &[String]) -> Vec<NameUse> {
 /// The text that a function occupies, located by tokens: from the `fn` keyword to the end
 /// of the body, so doc comments and attributes stay. `name` may be `Type::method`.
 pub fn function_span(text: &str, name: &str) -> Result<std::ops::Range<usize>, String> {
+    let tokens = tokens(text)?;
+    span_in(&tokens, name).ok_or_else(|| format!("no `fn {name}` found"))
+}
+
+/// [`function_span`] of each of `names`, the file parsed once; `None` where one is not found.
+pub fn function_spans(text: &str, names: &[&str]) -> Result<Vec<Option<std::ops::Range<usize>>>, String> {
+    let tokens = tokens(text)?;
+    Ok(names.iter().map(|n| span_in(&tokens, n)).collect())
+}
+
+fn tokens(text: &str) -> Result<Vec<TokenTree>, String> {
     let stream: TokenStream = text.parse().map_err(|e| format!("the file does not parse: {e:?}"))?;
+    Ok(stream.into_iter().collect())
+}
+
+fn span_in(tokens: &[TokenTree], name: &str) -> Option<std::ops::Range<usize>> {
     let (ty, func) = match name.split_once("::") {
         Some((t, f)) => (Some(t.trim()), f.trim()),
         None => (None, name.trim()),
@@ -131,34 +146,25 @@ pub fn function_span(text: &str, name: &str) -> Result<std::ops::Range<usize>, S
         }
         None
     }
-    let tokens: Vec<TokenTree> = stream.into_iter().collect();
-    let found = match ty {
-        None => find_fn(&tokens, func),
-        Some(ty) => {
-            let mut found = None;
-            for (i, t) in tokens.iter().enumerate() {
-                if !matches!(t, TokenTree::Ident(id) if id == "impl") {
-                    continue;
-                }
-                let rest = &tokens[i + 1..];
-                let Some(pos) =
-                    rest.iter().position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
-                else {
-                    continue;
-                };
-                let names_type = rest[..pos].iter().any(|t| matches!(t, TokenTree::Ident(n) if n == ty));
-                if let (true, TokenTree::Group(g)) = (names_type, &rest[pos]) {
-                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                    if let Some(r) = find_fn(&inner, func) {
-                        found = Some(r);
-                        break;
-                    }
-                }
-            }
-            found
+    let Some(ty) = ty else { return find_fn(tokens, func) };
+    for (i, t) in tokens.iter().enumerate() {
+        if !matches!(t, TokenTree::Ident(id) if id == "impl") {
+            continue;
         }
-    };
-    found.ok_or_else(|| format!("no `fn {name}` found"))
+        let rest = &tokens[i + 1..];
+        let Some(pos) = rest.iter().position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        else {
+            continue;
+        };
+        let names_type = rest[..pos].iter().any(|t| matches!(t, TokenTree::Ident(n) if n == ty));
+        if let (true, TokenTree::Group(g)) = (names_type, &rest[pos]) {
+            let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+            if let Some(r) = find_fn(&inner, func) {
+                return Some(r);
+            }
+        }
+    }
+    None
 }
 
 /// Scans one source file.

@@ -208,11 +208,19 @@ pub fn run(
             student.device = "cuda";
             refp.device = "cuda";
         }
+        let mut scratch = match &config.role {
+            Role::Student { submission } => not_from_scratch(stage, &exercises, submission),
+            Role::Reference => HashMap::new(),
+        };
         for ex in exercises {
             let suite = suites[ex.id.as_str()];
             let mut r = grade_exercise(ex, &stage.student_dir, suite, config, &gpu, &mut student, &mut refp, obs)?;
-            if let Role::Student { submission } = &config.role {
-                not_from_scratch(&mut r, ex, stage, submission);
+            // Its cases ran, so the student sees whether the answers were right; it scores 0.
+            if let Some(found) = scratch.remove(&ex.id) {
+                r.status = ExerciseStatus::Forbidden;
+                r.score = 0.0;
+                r.hint = ex.hints.first().cloned();
+                r.violations = found;
             }
             obs.event(&Event::ExerciseFinished(&r));
             results.push(r);
@@ -263,50 +271,74 @@ pub fn run(
     Ok(report)
 }
 
-/// An exercise written from scratch whose file uses what it forbids (`forbid` in the manifest)
-/// scores 0; its cases still ran, so the student sees whether the answers were right. A use
-/// inside the exercise's own functions counts against it alone; a use outside every exercise's
-/// functions (an import, a helper) counts against each exercise of the file that forbids it.
-fn not_from_scratch(r: &mut ExerciseResult, ex: &Exercise, stage: &Stage, submission: &Path) {
-    if ex.forbid.is_empty() {
-        return;
-    }
-    let rel = format!("{}/{}", stage.student_dir, ex.file);
-    let Ok(text) = std::fs::read_to_string(submission.join(&rel)) else { return };
-    let spans = |e: &Exercise| -> Vec<std::ops::Range<usize>> {
-        e.function.split(',').filter_map(|f| crate::gate::function_span(&text, f.trim()).ok()).collect()
-    };
-    let own = spans(ex);
-    let others: Vec<_> = stage.exercises.iter().filter(|e| e.file == ex.file).flat_map(spans).collect();
-    let mut seen = Vec::new();
-    for u in crate::gate::name_uses(&text, &ex.forbid) {
-        let in_own = own.iter().any(|s| s.contains(&u.byte));
-        // Another exercise's function: not this one's business.
-        let elsewhere = !in_own && others.iter().any(|s| s.contains(&u.byte));
-        if elsewhere || seen.contains(&(u.name.clone(), in_own)) {
-            continue;
+/// The uses of what exercises written from scratch forbid (`forbid` in the manifest), per
+/// exercise id of `exercises`; each file is read and parsed once. A use inside an exercise's own
+/// functions counts against it alone; a use outside every exercise's functions (an import, a
+/// helper) counts against each exercise of the file that forbids it. The first use of each name,
+/// in and out of the exercise's functions, is reported.
+fn not_from_scratch(
+    stage: &Stage,
+    exercises: &[&Exercise],
+    submission: &Path,
+) -> HashMap<String, Vec<grader_report::Violation>> {
+    let mut out = HashMap::new();
+    let mut files: Vec<&str> = exercises.iter().filter(|e| !e.forbid.is_empty()).map(|e| e.file.as_str()).collect();
+    files.sort_unstable();
+    files.dedup();
+    for file in files {
+        let rel = format!("{}/{file}", stage.student_dir);
+        let Ok(text) = std::fs::read_to_string(submission.join(&rel)) else { continue };
+        // Every exercise of the file, graded now or not, owns its functions.
+        let owners: Vec<&Exercise> = stage.exercises.iter().filter(|e| e.file == file).collect();
+        let names: Vec<&str> = owners.iter().flat_map(|e| e.function.split(',').map(str::trim)).collect();
+        let spans: Vec<(usize, std::ops::Range<usize>)> = {
+            let found = crate::gate::function_spans(&text, &names).unwrap_or_default();
+            let mut owner_of = owners.iter().enumerate().flat_map(|(i, e)| e.function.split(',').map(move |_| i));
+            found.into_iter().filter_map(|s| owner_of.next().zip(s)).collect()
+        };
+        let mut all_names: Vec<String> =
+            exercises.iter().filter(|e| e.file == file).flat_map(|e| e.forbid.clone()).collect();
+        all_names.sort();
+        all_names.dedup();
+        let uses = crate::gate::name_uses(&text, &all_names);
+        for (i, ex) in owners.iter().enumerate().filter(|(_, e)| !e.forbid.is_empty()) {
+            if !exercises.iter().any(|e| e.id == ex.id) {
+                continue;
+            }
+            let mut seen = Vec::new();
+            let mut found = Vec::new();
+            for u in uses.iter().filter(|u| ex.forbid.contains(&u.name)) {
+                let owner = spans.iter().find(|(_, s)| s.contains(&u.byte)).map(|(o, _)| *o);
+                let in_own = owner == Some(i);
+                // Another exercise's function: not this one's business.
+                if (owner.is_some() && !in_own) || seen.contains(&(u.name.clone(), in_own)) {
+                    continue;
+                }
+                seen.push((u.name.clone(), in_own));
+                let place = if in_own {
+                    ""
+                } else {
+                    " (outside any exercise's function, so it counts against each that forbids it)"
+                };
+                found.push(grader_report::Violation {
+                    file: rel.clone(),
+                    line: u.line,
+                    column: u.column,
+                    rule: "from-scratch".into(),
+                    message: format!(
+                        "`{}` is not allowed here{place}: {} is written from scratch, without {}",
+                        u.name,
+                        ex.id,
+                        ex.forbid.join(", ")
+                    ),
+                });
+            }
+            if !found.is_empty() {
+                out.insert(ex.id.clone(), found);
+            }
         }
-        seen.push((u.name.clone(), in_own));
-        let place =
-            if in_own { "" } else { " (outside any exercise's function, so it counts against each that forbids it)" };
-        r.violations.push(grader_report::Violation {
-            file: rel.clone(),
-            line: u.line,
-            column: u.column,
-            rule: "from-scratch".into(),
-            message: format!(
-                "`{}` is not allowed here{place}: {} is written from scratch, without {}",
-                u.name,
-                ex.id,
-                ex.forbid.join(", ")
-            ),
-        });
     }
-    if !r.violations.is_empty() {
-        r.status = ExerciseStatus::Forbidden;
-        r.score = 0.0;
-        r.hint = ex.hints.first().cloned();
-    }
+    out
 }
 
 fn round2(x: f64) -> f64 {
@@ -560,8 +592,8 @@ fn redact(
             other => format!("a {}", other.kind()),
         }
     };
-    let message = match (feedback, &mut result.mismatch) {
-        (Feedback::Errors, Some(mm)) => {
+    let message = match (feedback, &mut result.mismatch, diagnosis) {
+        (Feedback::Errors, Some(mm), _) => {
             mm.samples.clear();
             let at = if mm.path.is_empty() { String::new() } else { format!(" in output{}", mm.path) };
             let worst = match mm.worst_index.as_slice() {
@@ -576,8 +608,8 @@ fn redact(
                 mm.bad_count, mm.total_count, mm.max_abs_error, mm.max_rel_error
             )
         }
-        (Feedback::Errors, None) if diagnosis.is_some() => diagnosis.unwrap_or_default().to_string(),
-        (Feedback::Errors, None) if shape(expected) != shape(got) => {
+        (Feedback::Errors, None, Some(d)) => d.to_string(),
+        (Feedback::Errors, None, None) if shape(expected) != shape(got) => {
             format!("expected {}, got {}", shape(expected), shape(got))
         }
         _ => {
@@ -631,7 +663,7 @@ mod tests {
         let (e, g) = (Value::Floats(vec![1.25, -3.5]), Value::Floats(vec![1.25, 3.5]));
         let f = compare::values(&e, &g, Tolerance::new(1e-12, 1e-10))
             .unwrap_err()
-            .diagnosed(Some(" (every value has the opposite sign: check the sign of the gradient)".into()));
+            .diagnosed(Some("every value has the opposite sign: check the sign of the gradient".into()));
         assert!(f.message.contains("-3.5"), "values level quotes the expected value: {}", f.message);
 
         let mut r = wrong(&f);

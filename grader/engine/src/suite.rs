@@ -66,16 +66,16 @@ impl Failure {
         }
     }
 
-    /// Adds a diagnosis (text that quotes nothing hidden) to the message and keeps it for the
-    /// `errors` level.
+    /// Adds a diagnosis (text that quotes nothing hidden) to the message, in parentheses, and
+    /// keeps it for the `errors` level.
     pub fn diagnosed(self, diagnosis: Option<String>) -> Failure {
         match diagnosis {
             None => self,
             Some(d) => Failure {
-                message: format!("{}{d}", self.message),
+                message: format!("{} ({d})", self.message),
                 diagnosis: Some(match self.diagnosis {
-                    Some(old) => format!("{old}{d}"),
-                    None => d.trim_start_matches([' ', ':', '(', ';', ',']).trim_end_matches(')').to_string(),
+                    Some(old) => format!("{old}; {d}"),
+                    None => d,
                 }),
                 ..self
             },

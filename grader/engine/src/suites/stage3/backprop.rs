@@ -64,10 +64,10 @@ fn factor_hint(e: &[f64], g: &[f64]) -> Option<String> {
         return None;
     }
     Some(if (k + 1.0).abs() < 1e-6 {
-        " (every value has the opposite sign: check the sign of the gradient)".to_string()
+        "every value has the opposite sign: check the sign of the gradient".to_string()
     } else {
         format!(
-            " (every value is {} times the expected one: a constant factor is missing or extra — 1/batch? 2?)",
+            "every value is {} times the expected one: a constant factor is missing or extra — 1/batch? 2?",
             compare::fmt_num(k)
         )
     })
@@ -85,7 +85,7 @@ fn transposed_hint(name: &str, e: &Value, g: &Value) -> Option<String> {
     let tr =
         (0..n).all(|i| (0..n).all(|j| (gd[i * n + j] - ed[j * n + i]).abs() <= 1e-9 * (1.0 + ed[j * n + i].abs())));
     tr.then(|| {
-        format!(" ({name} is the transpose of the expected one: the gradient of W (out, in) is dyᵀ · x, (out, in) too)")
+        format!("{name} is the transpose of the expected one: the gradient of W (out, in) is dyᵀ · x, (out, in) too")
     })
 }
 
@@ -351,13 +351,12 @@ fn backward_order(expected: &Value, got: &Value, names: &[&str], tol: Tolerance)
     }
     for i in [0, 3, 4, 1, 2] {
         one(names[i], &e[i], &g[i], tol).map_err(|f| {
-            let note = if i == 1 || i == 2 {
-                " (the loss, dW2 and db2 are right: look at the activation backward, which needs z1, and at the \
-                 first layer's backward, whose input is x)"
-            } else {
-                ""
-            };
-            Failure { message: format!("{}{note}", f.message), ..f }
+            let note = (i == 1 || i == 2).then(|| {
+                "the loss, dW2 and db2 are right: look at the activation backward, which needs z1, and at the first \
+                 layer's backward, whose input is x"
+                    .to_string()
+            });
+            f.diagnosed(note)
         })?;
     }
     Ok(())

@@ -470,28 +470,26 @@ fn check_standardize(ctx: &CheckCtx) -> Result<(), Failure> {
                         m.abs() < 1e-9
                     });
                     let same_batch = ctx.input.at(0) == ctx.input.at(1);
-                    if centred && !same_batch {
-                        " (every column of your transformed test batch has mean 0: were the statistics computed on \
-                         the test batch? They must come from the training batch only)"
+                    (centred && !same_batch).then(|| {
+                        "every column of your transformed test batch has mean 0: were the statistics computed on \
+                         the test batch? They must come from the training batch only"
                             .to_string()
-                    } else {
-                        String::new()
-                    }
+                    })
                 }
-                _ => String::new(),
+                _ => None,
             };
-            return Err(f.diagnosed(Some(hint).filter(|h| !h.is_empty())));
+            return Err(f.diagnosed(hint));
         }
     }
     Ok(())
 }
 
-fn std_hint(expected: &[f64], got: &[f64], n: usize) -> String {
+fn std_hint(expected: &[f64], got: &[f64], n: usize) -> Option<String> {
     if let Some(j) = expected.iter().zip(got).position(|(e, g)| *e == 1.0 && (g - e).abs() > 1e-9) {
         if got[j].abs() < 1e-6 || !got[j].is_finite() {
-            return format!(
-                " (feature {j} is constant in the training batch: store its std as 1, so that it is only centred)"
-            );
+            return Some(format!(
+                "feature {j} is constant in the training batch: store its std as 1, so that it is only centred"
+            ));
         }
     }
     if n > 1 {
@@ -499,8 +497,8 @@ fn std_hint(expected: &[f64], got: &[f64], n: usize) -> String {
         let sample =
             expected.iter().zip(got).all(|(e, g)| *e == 1.0 || (g - e * k).abs() <= 1e-9 + 1e-7 * (e * k).abs());
         if sample {
-            return " (your std is the sample one, divided by n - 1; use the population std, divided by n)".into();
+            return Some("your std is the sample one, divided by n - 1; use the population std, divided by n".into());
         }
     }
-    String::new()
+    None
 }

@@ -523,7 +523,7 @@ fn check_graph(ctx: &CheckCtx) -> Result<(), Failure> {
             } else {
                 format!("neurons[{}]", node - n_inputs)
             };
-            f.diagnosed(Some(format!(" (index = (sample, node); node {node} is {what})")))
+            f.diagnosed(Some(format!("index = (sample, node); node {node} is {what}")))
         }
         _ => f,
     })
