@@ -21,7 +21,7 @@ use grader_engine::run::{run, Event, Observer, RunConfig};
 use grader_engine::suites;
 use grader_gradebook::db::{splice, BatchMeta, GradingRecord, SourceFile};
 use grader_gradebook::export::{self, Options};
-use grader_gradebook::submissions::{self, Source, Unusable};
+use grader_gradebook::submissions::{self, Prepared, Source, Unusable};
 use grader_gradebook::{ExerciseInfo, Gradebook, Outcome, Policy};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -40,8 +40,9 @@ fn default_jobs() -> usize {
 #[derive(clap::Args, Debug)]
 pub struct BatchArgs {
     /// A folder with one entry per student (a directory, a git repository, NAME.tar.gz,
-    /// NAME.zip; the entry's name is the student's id), or a list file of `student location`
-    /// lines (a path or a git URL).
+    /// NAME.zip; the entry's name is the student's id), or a list file of `student location
+    /// [time]` lines (a path or a git URL; the time, RFC 3339, is when the LMS or the Git host
+    /// got it, and the late policy uses it).
     #[arg(required_unless_present = "worker")]
     submissions: Option<PathBuf>,
     /// What to grade: a stage (`stage1`), a module (`stage1.linalg`) or one exercise id.
@@ -276,7 +277,9 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
         found.retain(|s| wanted.contains(&s.student));
     }
     for s in &found {
-        gb.upsert_submission(&s.student, &s.location, s.kind.as_str())?;
+        // The first time a batch sees a submission is when the grader received it (unless the
+        // list gives its time): kept by a resumed batch and by regrades.
+        gb.upsert_submission(&s.student, &s.location, s.kind.as_str(), s.listed_at)?;
     }
     let interrupted = gb.mark_interrupted()?;
     if interrupted > 0 && !a.quiet {
@@ -505,7 +508,9 @@ fn run_worker(exe: &Path, root: &Path, job: &Job, timeout: Duration) -> GradingR
         outcome,
         message: Some(message),
         report: None,
-        submitted_at: None,
+        claimed_at: None,
+        fetched_at: None,
+        fingerprint: None,
         sources: Vec::new(),
         duration_s: started.elapsed().as_secs_f64(),
     };
@@ -722,25 +727,33 @@ fn worker(root: &Path) -> Result<u8> {
 }
 
 fn grade_one(root: &Path, job: &Job, started: Instant) -> GradingRecord {
-    let fail = |outcome: Outcome, message: String, sources: Vec<SourceFile>, submitted_at: Option<i64>| GradingRecord {
-        outcome,
-        message: Some(message),
-        report: None,
-        submitted_at,
-        sources,
-        duration_s: started.elapsed().as_secs_f64(),
+    let fail = |outcome: Outcome, message: String, prepared: Option<Prepared>| {
+        let (claimed_at, fetched_at, fingerprint, sources) = match prepared {
+            Some(p) => (p.claimed_at, Some(p.fetched_at), Some(p.fingerprint), p.sources),
+            None => (None, None, None, Vec::new()),
+        };
+        GradingRecord {
+            outcome,
+            message: Some(message),
+            report: None,
+            claimed_at,
+            fetched_at,
+            fingerprint,
+            sources,
+            duration_s: started.elapsed().as_secs_f64(),
+        }
     };
     let course = match load(root) {
         Ok(c) => c,
-        Err(e) => return fail(Outcome::Error, format!("{e:#}"), Vec::new(), None),
+        Err(e) => return fail(Outcome::Error, format!("{e:#}"), None),
     };
     let Some(stage) = course.stage(&job.stage) else {
-        return fail(Outcome::Error, format!("no stage `{}`", job.stage), Vec::new(), None);
+        return fail(Outcome::Error, format!("no stage `{}`", job.stage), None);
     };
     let prepared = match submissions::prepare(&job.source, &job.scratch, &stage.student_dir) {
         Ok(p) => p,
-        Err(Unusable::Empty(m)) => return fail(Outcome::Empty, m, Vec::new(), None),
-        Err(Unusable::Error(m)) => return fail(Outcome::Error, m, Vec::new(), None),
+        Err(Unusable::Empty(m)) => return fail(Outcome::Empty, m, None),
+        Err(Unusable::Error(m)) => return fail(Outcome::Error, m, None),
     };
     let config = RunConfig {
         selection: job.selection.clone(),
@@ -790,12 +803,14 @@ fn grade_one(root: &Path, job: &Job, started: Instant) -> GradingRecord {
                 outcome,
                 message,
                 report: Some(report),
-                submitted_at: prepared.submitted_at,
+                claimed_at: prepared.claimed_at,
+                fetched_at: Some(prepared.fetched_at),
+                fingerprint: Some(prepared.fingerprint),
                 sources: prepared.sources,
                 duration_s: started.elapsed().as_secs_f64(),
             }
         }
-        Err(e) => fail(Outcome::Error, format!("{e}"), prepared.sources, prepared.submitted_at),
+        Err(e) => fail(Outcome::Error, format!("{e}"), Some(prepared)),
     }
 }
 

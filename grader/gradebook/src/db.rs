@@ -4,16 +4,24 @@
 //! transaction per submission), so that a batch killed at any moment (even `kill -9`) loses at
 //! most the submissions it was grading and grades nothing twice when it is started again.
 //!
-//! Schema (version 1):
+//! Schema (version 2):
 //!
 //! | table | what |
 //! |---|---|
 //! | `meta(key, value)` | what this gradebook grades: `selection`, `seed`, `speed`, `exercises` (JSON: id, title, points), `max_score`, `policy` (TOML text), `schema_version` |
-//! | `submissions(student, source, kind, submitted_at)` | every submission seen; `submitted_at` in Unix seconds (git commit time, else file time), `NULL` when unknown |
+//! | `submissions(student, source, kind, listed_at, received_at, claimed_at, fingerprint)` | every submission seen; times in Unix seconds, `NULL` when unknown. The late policy's submission time is `listed_at` (the time the submission list gives: an LMS upload, a Git host's push), else `received_at` (when a batch first saw the submission, or for a git URL, which the student can push to until it is cloned, when a grading first cloned it; kept across resume, regrade and merge, where the earliest wins; moved, never earlier, to the fetch time of a grading that received other content than `fingerprint`, the SHA-256 of the graded `.rs` files first received, or `empty` for a submission with nothing to grade: that is a new submission). `claimed_at` is the commit date of a git repository, else the newest modification time: the student chooses it, so it is shown, never used |
 //! | `gradings(id, uid, student, selection, reason, state, outcome, score, max_score, message, report, started_ms, finished_ms, duration_s, worker, current)` | one row per grading, history included: `state` is `running`, `done` or `interrupted`; `reason` is `batch`, `regrade` or `exercise-regrade`; `report` is the engine's JSON report of the whole selection; exactly one `done` row per student has `current = 1` (the latest) |
 //! | `exercise_results(grading_id, exercise, status, score, max_score, cases_passed, cases_total, student_ms, reference_ms)` | per exercise of each grading, for the overview |
 //! | `sources(student, path, text)` | the graded `.rs` files, for the similarity report |
-//! | `events(id, at_ms, student, kind, detail)` | a log: `started`, `finished`, `interrupted`, `merged` |
+//! | `events(id, at_ms, student, kind, detail)` | a log: `started`, `finished`, `interrupted`, `merged`, `resubmitted` (a grading received other content than first received: its time is the new submission time), `migrated` |
+//!
+//! Migrations, run when a gradebook is opened (a gradebook of a newer version than this
+//! grader's is refused):
+//!
+//! - 1 → 2: `submissions.submitted_at`, which held the commit date or file time that the late
+//!   policy used, becomes `claimed_at` (informational); `listed_at`, `received_at` and
+//!   `fingerprint` are added, and `received_at` is set to the start of the student's first
+//!   grading, the nearest the old gradebook has to when the grader received the submission.
 
 use grader_report::{ExerciseStatus, Report, Summary};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -23,7 +31,10 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Version of the gradebook's schema (meta `schema_version`).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The fingerprint of a submission with nothing to grade.
+pub const EMPTY_FINGERPRINT: &str = "empty";
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,7 +42,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     student TEXT PRIMARY KEY,
     source TEXT NOT NULL,
     kind TEXT NOT NULL,
-    submitted_at INTEGER
+    listed_at INTEGER,
+    received_at INTEGER,
+    claimed_at INTEGER,
+    fingerprint TEXT
 );
 CREATE TABLE IF NOT EXISTS gradings (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -143,8 +157,18 @@ pub struct GradingRecord {
     pub message: Option<String>,
     /// The engine's report, when the engine ran.
     pub report: Option<Report>,
-    /// When the student handed it in (Unix seconds), when known.
-    pub submitted_at: Option<i64>,
+    /// When the student says they made it (Unix seconds): the commit date of a git repository,
+    /// else the newest modification time. The student chooses it: shown, never used for the
+    /// late policy.
+    #[serde(default, alias = "submitted_at")]
+    pub claimed_at: Option<i64>,
+    /// When the worker received the graded content (cloned, unpacked, read it), Unix seconds.
+    #[serde(default)]
+    pub fetched_at: Option<i64>,
+    /// SHA-256 of the graded `.rs` files, when there were some
+    /// ([`crate::submissions::Prepared::fingerprint`]).
+    #[serde(default)]
+    pub fingerprint: Option<String>,
     /// The student's `.rs` files, for the similarity report.
     #[serde(default)]
     pub sources: Vec<SourceFile>,
@@ -180,7 +204,14 @@ pub struct StudentRow {
     pub student: String,
     pub source: String,
     pub kind: String,
+    /// The submission time the late policy uses: `listed_at`, else `received_at`.
     pub submitted_at: Option<i64>,
+    /// The submission list's time for this student (the instructor's word), when it gave one.
+    pub listed_at: Option<i64>,
+    /// When the grader first received this submission (this content).
+    pub received_at: Option<i64>,
+    /// The commit date, else the newest modification time: the student's claim, never used.
+    pub claimed_at: Option<i64>,
     pub grading_id: i64,
     pub outcome: Outcome,
     pub score: f64,
@@ -238,7 +269,7 @@ pub struct Gradebook {
 impl Gradebook {
     /// Opens (creating if needed) the gradebook at `path`.
     pub fn open(path: &Path) -> Result<Gradebook> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Every commit reaches the disk before the next submission starts: a power cut or a
@@ -246,11 +277,8 @@ impl Gradebook {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
-        let gb = Gradebook { conn };
-        if gb.meta("schema_version")?.is_none() {
-            gb.set_meta("schema_version", &SCHEMA_VERSION.to_string())?;
-        }
-        Ok(gb)
+        migrate(&mut conn)?;
+        Ok(Gradebook { conn })
     }
 
     /// The underlying connection (read-only use by tests and tools).
@@ -306,12 +334,15 @@ impl Gradebook {
         Ok(())
     }
 
-    /// Remembers a submission (its source path and kind).
-    pub fn upsert_submission(&self, student: &str, source: &str, kind: &str) -> Result<()> {
+    /// Remembers a submission (its source path and kind, the submission list's time for it) as a
+    /// batch finds it. The first time, now is when the grader received it; later calls (a
+    /// resumed batch, a regrade) keep that time. The list's time is the latest list's.
+    pub fn upsert_submission(&self, student: &str, source: &str, kind: &str, listed_at: Option<i64>) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO submissions(student, source, kind) VALUES (?1, ?2, ?3)
-             ON CONFLICT(student) DO UPDATE SET source = excluded.source, kind = excluded.kind",
-            params![student, source, kind],
+            "INSERT INTO submissions(student, source, kind, listed_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(student) DO UPDATE SET source = excluded.source, kind = excluded.kind,
+             listed_at = excluded.listed_at, received_at = COALESCE(submissions.received_at, excluded.received_at)",
+            params![student, source, kind, listed_at, now_ms().div_euclid(1000)],
         )?;
         Ok(())
     }
@@ -405,9 +436,7 @@ impl Gradebook {
                 )?;
             }
         }
-        if let Some(t) = record.submitted_at {
-            tx.execute("UPDATE submissions SET submitted_at = ?2 WHERE student = ?1", params![student, t])?;
-        }
+        record_receipt(&tx, &student, id, record, finished)?;
         tx.execute(
             "INSERT INTO events(at_ms, student, kind, detail) VALUES (?1, ?2, 'finished', ?3)",
             params![finished, student, format!("grading {id}: {} {score}/{max_score}", record.outcome.as_str())],
@@ -438,19 +467,24 @@ impl Gradebook {
     /// Every student's current grade, sorted by student.
     pub fn current_rows(&self) -> Result<Vec<StudentRow>> {
         let mut st = self.conn.prepare(
-            "SELECT g.student, COALESCE(s.source, ''), COALESCE(s.kind, ''), s.submitted_at, g.id, g.outcome,
+            "SELECT g.student, COALESCE(s.source, ''), COALESCE(s.kind, ''), s.listed_at, g.id, g.outcome,
                     g.score, g.max_score, g.message, g.report, g.finished_ms, g.duration_s,
-                    (SELECT COUNT(*) FROM gradings h WHERE h.student = g.student AND h.state = 'done')
+                    (SELECT COUNT(*) FROM gradings h WHERE h.student = g.student AND h.state = 'done'),
+                    s.received_at, s.claimed_at
              FROM gradings g LEFT JOIN submissions s ON s.student = g.student
              WHERE g.current = 1 AND g.state = 'done' ORDER BY g.student",
         )?;
         let rows = st.query_map([], |r| {
+            let (listed_at, received_at): (Option<i64>, Option<i64>) = (r.get(3)?, r.get(13)?);
             Ok((
                 StudentRow {
                     student: r.get(0)?,
                     source: r.get(1)?,
                     kind: r.get(2)?,
-                    submitted_at: r.get(3)?,
+                    submitted_at: listed_at.or(received_at),
+                    listed_at,
+                    received_at,
+                    claimed_at: r.get(14)?,
                     grading_id: r.get(4)?,
                     outcome: Outcome::parse(&r.get::<_, String>(5)?).unwrap_or(Outcome::Error),
                     score: r.get::<_, Option<f64>>(6)?.unwrap_or(0.0),
@@ -524,22 +558,34 @@ impl Gradebook {
         }
         let tx = self.conn.unchecked_transaction()?;
         {
-            let mut st = other.conn.prepare("SELECT student, source, kind, submitted_at FROM submissions")?;
-            let rows = st.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                ))
-            })?;
-            for row in rows {
-                let (s, src, kind, at) = row?;
+            let mut st = other.conn.prepare(
+                "SELECT student, source, kind, listed_at, received_at, claimed_at, fingerprint FROM submissions",
+            )?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                // The earliest receipt wins (with its fingerprint); the other times, the shard's.
                 tx.execute(
-                    "INSERT INTO submissions(student, source, kind, submitted_at) VALUES (?1, ?2, ?3, ?4)
+                    "INSERT INTO submissions(student, source, kind, listed_at, received_at, claimed_at, fingerprint)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT(student) DO UPDATE SET source = excluded.source, kind = excluded.kind,
-                     submitted_at = COALESCE(excluded.submitted_at, submissions.submitted_at)",
-                    params![s, src, kind, at],
+                     listed_at = COALESCE(excluded.listed_at, submissions.listed_at),
+                     claimed_at = COALESCE(excluded.claimed_at, submissions.claimed_at),
+                     fingerprint = CASE
+                         WHEN submissions.received_at IS NULL OR excluded.received_at < submissions.received_at
+                         THEN COALESCE(excluded.fingerprint, submissions.fingerprint)
+                         ELSE COALESCE(submissions.fingerprint, excluded.fingerprint) END,
+                     received_at = CASE
+                         WHEN submissions.received_at IS NULL OR excluded.received_at < submissions.received_at
+                         THEN excluded.received_at ELSE submissions.received_at END",
+                    params![
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                        r.get::<_, Option<i64>>(4)?,
+                        r.get::<_, Option<i64>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                    ],
                 )?;
             }
         }
@@ -627,6 +673,133 @@ impl Gradebook {
         tx.commit()?;
         Ok(copied)
     }
+}
+
+/// Brings a gradebook written by an older grader to [`SCHEMA_VERSION`] (see the module's
+/// documentation), in one transaction; refuses one written by a newer grader.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let stored = |c: &Connection| -> rusqlite::Result<Option<String>> {
+        c.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional()
+    };
+    if stored(conn)?.is_some_and(|v| v.trim() == SCHEMA_VERSION.to_string()) {
+        return Ok(());
+    }
+    // Another process may be migrating the same file: decide again under the write lock.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let from: u32 = match stored(&tx)? {
+        Some(v) => v.trim().parse().map_err(|_| DbError::Mismatch(format!("gradebook: bad schema_version `{v}`")))?,
+        // Before versions were kept: as old as its columns say (a new gradebook has them all).
+        None if has_column(&tx, "submissions", "received_at")? => SCHEMA_VERSION,
+        None => 1,
+    };
+    if from > SCHEMA_VERSION {
+        return Err(DbError::Mismatch(format!(
+            "this gradebook has schema version {from}, newer than this grader's ({SCHEMA_VERSION}): use a newer grader"
+        )));
+    }
+    if from < 2 {
+        if has_column(&tx, "submissions", "submitted_at")? && !has_column(&tx, "submissions", "claimed_at")? {
+            tx.execute_batch("ALTER TABLE submissions RENAME COLUMN submitted_at TO claimed_at")?;
+        }
+        for (column, ty) in
+            [("listed_at", "INTEGER"), ("received_at", "INTEGER"), ("claimed_at", "INTEGER"), ("fingerprint", "TEXT")]
+        {
+            if !has_column(&tx, "submissions", column)? {
+                tx.execute_batch(&format!("ALTER TABLE submissions ADD COLUMN {column} {ty}"))?;
+            }
+        }
+        tx.execute(
+            "UPDATE submissions SET received_at =
+                 (SELECT MIN(g.started_ms) / 1000 FROM gradings g WHERE g.student = submissions.student)
+             WHERE received_at IS NULL",
+            [],
+        )?;
+        tx.execute(
+            "INSERT INTO events(at_ms, student, kind, detail) VALUES (?1, NULL, 'migrated', ?2)",
+            params![
+                now_ms(),
+                format!(
+                    "schema {from} -> 2: the commit or file time is kept as claimed_at, no longer used for the late \
+                     policy; received_at is the start of each student's first grading"
+                )
+            ],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [SCHEMA_VERSION.to_string()],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn has_column(c: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    let n: i64 =
+        c.query_row("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2", params![table, column], |r| {
+            r.get(0)
+        })?;
+    Ok(n > 0)
+}
+
+/// What a finished grading says about when the submission was received: the student's claimed
+/// time (kept, never used), and the content's fingerprint. The first content graded keeps the
+/// time the batch first saw the submission (a git URL: the time it was cloned, as the student
+/// could push until then); other content than that is a new submission, as late as the grading
+/// that received it.
+fn record_receipt(tx: &Connection, student: &str, id: i64, record: &GradingRecord, finished_ms: i64) -> Result<()> {
+    if let Some(t) = record.claimed_at {
+        tx.execute("UPDATE submissions SET claimed_at = ?2 WHERE student = ?1", params![student, t])?;
+    }
+    let fingerprint = match (&record.fingerprint, record.outcome) {
+        (Some(f), _) => f.clone(),
+        (None, Outcome::Empty) => EMPTY_FINGERPRINT.to_string(),
+        // Nothing was received (a clone that failed, a worker that died): nothing to go by.
+        (None, _) => return Ok(()),
+    };
+    let fetched = record.fetched_at.unwrap_or(finished_ms.div_euclid(1000));
+    let row: Option<(Option<String>, Option<i64>, String)> = tx
+        .query_row("SELECT fingerprint, received_at, source FROM submissions WHERE student = ?1", [student], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let Some((first, received, source)) = row else { return Ok(()) };
+    match first {
+        None if crate::submissions::is_url(&source) => {
+            tx.execute(
+                "UPDATE submissions SET fingerprint = ?2, received_at = MAX(COALESCE(received_at, ?3), ?3)
+                 WHERE student = ?1",
+                params![student, fingerprint, fetched],
+            )?;
+        }
+        Some(first) if first != fingerprint => {
+            // Never earlier than it was: a regrade cannot make a submission less late.
+            let now_received = received.map_or(fetched, |r| r.max(fetched));
+            tx.execute(
+                "UPDATE submissions SET fingerprint = ?2, received_at = ?3 WHERE student = ?1",
+                params![student, fingerprint, now_received],
+            )?;
+            tx.execute(
+                "INSERT INTO events(at_ms, student, kind, detail) VALUES (?1, ?2, 'resubmitted', ?3)",
+                params![
+                    finished_ms,
+                    student,
+                    format!(
+                        "grading {id} received other content than the one first received{}: it was received at {}",
+                        received.map(|r| format!(" at {}", crate::policy::format_time(r))).unwrap_or_default(),
+                        crate::policy::format_time(now_received)
+                    )
+                ],
+            )?;
+        }
+        _ => {
+            tx.execute(
+                "UPDATE submissions SET fingerprint = ?2, received_at = COALESCE(received_at, ?3) WHERE student = ?1",
+                params![student, fingerprint, fetched],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn unique() -> u64 {
@@ -720,7 +893,9 @@ mod tests {
             outcome,
             message: Some("nothing".into()),
             report: None,
-            submitted_at: Some(1_700_000_000),
+            claimed_at: Some(1_700_000_000),
+            fetched_at: None,
+            fingerprint: Some("f1".into()),
             sources: vec![SourceFile { path: "lib.rs".into(), text: "fn a() {}".into() }],
             duration_s: 0.5,
         }
@@ -731,7 +906,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let gb = Gradebook::open(&dir.path().join("g.sqlite")).unwrap();
         gb.init_batch(&meta()).unwrap();
-        gb.upsert_submission("alice", "/x/alice", "dir").unwrap();
+        gb.upsert_submission("alice", "/x/alice", "dir", None).unwrap();
         let _dead = gb.start("alice", "stage1", "batch", "w").unwrap();
         assert_eq!(gb.mark_interrupted().unwrap(), 1);
         assert!(gb.current_outcomes().unwrap().is_empty());
@@ -743,7 +918,12 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].outcome, Outcome::Error);
         assert_eq!(rows[0].gradings, 2);
-        assert_eq!(rows[0].submitted_at, Some(1_700_000_000));
+        // The claimed (commit or file) time is kept, never used; the submission time is when
+        // the batch first saw it.
+        assert_eq!(rows[0].claimed_at, Some(1_700_000_000));
+        let now = now_ms() / 1000;
+        assert!(rows[0].received_at.is_some_and(|t| (now - 60..=now).contains(&t)), "{:?}", rows[0].received_at);
+        assert_eq!(rows[0].submitted_at, rows[0].received_at);
         assert_eq!(gb.history(Some("alice")).unwrap().len(), 3);
         let mismatched = BatchMeta { seed: 8, ..meta() };
         assert!(gb.init_batch(&mismatched).is_err());
@@ -754,7 +934,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = Gradebook::open(&dir.path().join("a.sqlite")).unwrap();
         a.init_batch(&meta()).unwrap();
-        a.upsert_submission("alice", "/x/alice", "dir").unwrap();
+        a.upsert_submission("alice", "/x/alice", "dir", None).unwrap();
         let id = a.start("alice", "stage1", "batch", "w").unwrap();
         a.finish(id, &rec(Outcome::Empty), 2.0).unwrap();
         let m = Gradebook::open(&dir.path().join("m.sqlite")).unwrap();
@@ -763,5 +943,164 @@ mod tests {
         assert_eq!(m.current_rows().unwrap().len(), 1);
         assert_eq!(m.sources().unwrap()["alice"].len(), 1);
         assert_eq!(m.batch_meta().unwrap().unwrap(), meta());
+    }
+
+    fn received(gb: &Gradebook, student: &str) -> (Option<i64>, Option<String>) {
+        gb.connection()
+            .query_row("SELECT received_at, fingerprint FROM submissions WHERE student = ?1", [student], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    }
+
+    fn set_received(gb: &Gradebook, student: &str, t: i64) {
+        gb.connection()
+            .execute("UPDATE submissions SET received_at = ?2 WHERE student = ?1", params![student, t])
+            .unwrap();
+    }
+
+    #[test]
+    fn the_first_received_time_survives_resume_and_regrade_but_not_new_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.sqlite");
+        let first_seen = 1_600_000_000;
+        {
+            let gb = Gradebook::open(&path).unwrap();
+            gb.init_batch(&meta()).unwrap();
+            gb.upsert_submission("alice", "/x/alice", "git", None).unwrap();
+            // First seen long ago (a batch that ran then), and killed while grading her.
+            set_received(&gb, "alice", first_seen);
+            let _dead = gb.start("alice", "stage1", "batch", "w").unwrap();
+        }
+        // Resumed: found again, graded now; the time is still the first sight.
+        let gb = Gradebook::open(&path).unwrap();
+        gb.upsert_submission("alice", "/x/alice", "git", None).unwrap();
+        assert_eq!(gb.mark_interrupted().unwrap(), 1);
+        let id = gb.start("alice", "stage1", "batch", "w").unwrap();
+        let later = GradingRecord { fetched_at: Some(first_seen + 86_400), ..rec(Outcome::Graded) };
+        gb.finish(id, &later, 2.0).unwrap();
+        assert_eq!(received(&gb, "alice"), (Some(first_seen), Some("f1".into())));
+        // A regrade of the same content (fetched again, days later) does not move it.
+        gb.upsert_submission("alice", "/x/alice", "git", None).unwrap();
+        let id = gb.start("alice", "stage1", "regrade", "w").unwrap();
+        gb.finish(id, &GradingRecord { fetched_at: Some(first_seen + 5 * 86_400), ..rec(Outcome::Graded) }, 2.0)
+            .unwrap();
+        assert_eq!(received(&gb, "alice").0, Some(first_seen));
+        assert_eq!(gb.current_rows().unwrap()[0].submitted_at, Some(first_seen));
+        // Other content (pushed after the first batch fetched it) is a new submission, received
+        // when the regrade fetched it; and a regrade never makes it earlier.
+        let id = gb.start("alice", "stage1", "regrade", "w").unwrap();
+        let pushed = GradingRecord {
+            fetched_at: Some(first_seen + 7 * 86_400),
+            fingerprint: Some("f2".into()),
+            ..rec(Outcome::Graded)
+        };
+        gb.finish(id, &pushed, 2.0).unwrap();
+        assert_eq!(received(&gb, "alice"), (Some(first_seen + 7 * 86_400), Some("f2".into())));
+        let events: i64 = gb
+            .connection()
+            .query_row("SELECT COUNT(*) FROM events WHERE kind = 'resubmitted' AND student = 'alice'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(events, 1);
+        // A submission list's time (the LMS's upload time) comes first; the received time stays.
+        gb.upsert_submission("alice", "/x/alice", "git", Some(first_seen - 60)).unwrap();
+        let row = &gb.current_rows().unwrap()[0];
+        assert_eq!((row.submitted_at, row.listed_at), (Some(first_seen - 60), Some(first_seen - 60)));
+        assert_eq!(row.received_at, Some(first_seen + 7 * 86_400));
+        // An empty submission, then real code: the code came later.
+        gb.upsert_submission("bob", "/x/bob", "git", None).unwrap();
+        set_received(&gb, "bob", first_seen);
+        let id = gb.start("bob", "stage1", "batch", "w").unwrap();
+        gb.finish(id, &GradingRecord { fingerprint: None, ..rec(Outcome::Empty) }, 2.0).unwrap();
+        assert_eq!(received(&gb, "bob"), (Some(first_seen), Some(EMPTY_FINGERPRINT.into())));
+        let id = gb.start("bob", "stage1", "regrade", "w").unwrap();
+        gb.finish(id, &GradingRecord { fetched_at: Some(first_seen + 100), ..rec(Outcome::Graded) }, 2.0).unwrap();
+        assert_eq!(received(&gb, "bob").0, Some(first_seen + 100));
+    }
+
+    #[test]
+    fn a_git_url_is_received_when_it_is_first_cloned() {
+        let dir = tempfile::tempdir().unwrap();
+        let gb = Gradebook::open(&dir.path().join("g.sqlite")).unwrap();
+        gb.init_batch(&meta()).unwrap();
+        let url = "https://git.example.org/alice.git";
+        gb.upsert_submission("alice", url, "git", None).unwrap();
+        // Seen when the batch started; the student could push until her turn came.
+        set_received(&gb, "alice", 1_600_000_000);
+        let id = gb.start("alice", "stage1", "batch", "w").unwrap();
+        gb.finish(id, &GradingRecord { fetched_at: Some(1_600_003_600), ..rec(Outcome::Graded) }, 2.0).unwrap();
+        assert_eq!(received(&gb, "alice").0, Some(1_600_003_600));
+        // Cloned again, the same commit: that time stays.
+        let id = gb.start("alice", "stage1", "regrade", "w").unwrap();
+        gb.finish(id, &GradingRecord { fetched_at: Some(1_600_090_000), ..rec(Outcome::Graded) }, 2.0).unwrap();
+        assert_eq!(received(&gb, "alice").0, Some(1_600_003_600));
+    }
+
+    #[test]
+    fn merge_keeps_the_earliest_receipt() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Gradebook::open(&dir.path().join("a.sqlite")).unwrap();
+        a.init_batch(&meta()).unwrap();
+        a.upsert_submission("alice", "/x/alice", "dir", None).unwrap();
+        set_received(&a, "alice", 1_600_000_000);
+        let id = a.start("alice", "stage1", "batch", "w").unwrap();
+        a.finish(id, &rec(Outcome::Empty), 2.0).unwrap();
+        let m = Gradebook::open(&dir.path().join("m.sqlite")).unwrap();
+        m.init_batch(&meta()).unwrap();
+        m.upsert_submission("alice", "/x/alice", "dir", None).unwrap();
+        m.merge_from(&dir.path().join("a.sqlite")).unwrap();
+        assert_eq!(received(&m, "alice").0, Some(1_600_000_000));
+        set_received(&a, "alice", 1_700_000_000);
+        m.merge_from(&dir.path().join("a.sqlite")).unwrap();
+        assert_eq!(received(&m, "alice").0, Some(1_600_000_000));
+    }
+
+    #[test]
+    fn a_version_1_gradebook_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            // What grader 1 wrote: submitted_at held the commit time, which the policy used.
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 INSERT INTO meta VALUES ('schema_version', '1');
+                 CREATE TABLE submissions (student TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL,
+                     submitted_at INTEGER);
+                 INSERT INTO submissions VALUES ('alice', '/x/alice', 'git', 1500000000);
+                 INSERT INTO submissions VALUES ('bob', '/x/bob', 'dir', NULL);
+                 CREATE TABLE gradings (id INTEGER PRIMARY KEY AUTOINCREMENT, uid TEXT NOT NULL UNIQUE,
+                     student TEXT NOT NULL, selection TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL,
+                     outcome TEXT, score REAL, max_score REAL, message TEXT, report TEXT, started_ms INTEGER NOT NULL,
+                     finished_ms INTEGER, duration_s REAL, worker TEXT NOT NULL DEFAULT '',
+                     current INTEGER NOT NULL DEFAULT 0);
+                 INSERT INTO gradings(uid, student, selection, reason, state, outcome, score, max_score, started_ms,
+                     finished_ms, current)
+                     VALUES ('a1', 'alice', 'stage1', 'batch', 'done', 'empty', 0, 2, 1600000000123, 1600000001000, 0),
+                            ('a2', 'alice', 'stage1', 'regrade', 'done', 'empty', 0, 2, 1600000500000, 1600000501000, 1);",
+            )
+            .unwrap();
+        }
+        let gb = Gradebook::open(&path).unwrap();
+        assert_eq!(gb.meta("schema_version").unwrap().as_deref(), Some("2"));
+        let rows = gb.current_rows().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].claimed_at, Some(1_500_000_000));
+        assert_eq!(rows[0].received_at, Some(1_600_000_000), "the first grading's start");
+        assert_eq!(rows[0].submitted_at, Some(1_600_000_000));
+        assert_eq!(received(&gb, "bob"), (None, None));
+        // The first sight from now on, for a submission never graded.
+        gb.upsert_submission("bob", "/x/bob", "dir", None).unwrap();
+        assert!(received(&gb, "bob").0.is_some());
+        drop(gb);
+        // Opened again: nothing to do.
+        let gb = Gradebook::open(&path).unwrap();
+        let migrated: i64 =
+            gb.connection().query_row("SELECT COUNT(*) FROM events WHERE kind = 'migrated'", [], |r| r.get(0)).unwrap();
+        assert_eq!(migrated, 1);
+        // A gradebook from a newer grader is refused.
+        gb.set_meta("schema_version", "3").unwrap();
+        drop(gb);
+        assert!(matches!(Gradebook::open(&path), Err(DbError::Mismatch(_))));
     }
 }

@@ -3,10 +3,10 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `gradebook.csv` | one row per student: `student, outcome, score, max_score, percent, submitted_at, late_days, penalty_percent, final_score, message`, then one column per exercise id (its score) |
+//! | `gradebook.csv` | one row per student: `student, outcome, score, max_score, percent, submitted_at, committed_at, late_days, penalty_percent, final_score, message`, then one column per exercise id (its score); `submitted_at` is the time the late policy used (the submission list's, else when the grader received it), `committed_at` the commit date or file time the student's submission claims (shown, never used) |
 //! | `canvas.csv` | Canvas's gradebook import: `Student, ID, SIS User ID, SIS Login ID, Section, <assignment> [(<id>)]`, a `Points Possible` row first |
 //! | `moodle.csv` | Moodle's "Import grades from CSV": `username, email, idnumber, <assignment>, feedback` (map the identity column and the grade and feedback columns when importing) |
-//! | `students/<id>/report.json` | the student's record: outcome, scores, late penalty, the engine's report (schema of `grader check --json`) |
+//! | `students/<id>/report.json` | the student's record: outcome, scores, submission time (and where it came from), received and commit times, late penalty, the engine's report (schema of `grader check --json`) |
 //! | `students/<id>/report.html` | the student's feedback page (the same page as `grader check` writes, with the grade on top) |
 //! | `students/<id>/results.json` | Gradescope's autograder `results.json` |
 //! | `overview.html` | the class: outcomes, score distribution, pass rate per exercise, hardest exercises, slowest code |
@@ -134,7 +134,15 @@ struct StudentJson<'a> {
     message: &'a Option<String>,
     score: f64,
     max_score: f64,
+    /// The time the late policy used.
     submitted_at: Option<i64>,
+    /// Where it came from: `list` (the submission list), `received` (when the grader received
+    /// it), or `null` when unknown.
+    submitted_at_from: Option<&'static str>,
+    /// When the grader first received the submission.
+    received_at: Option<i64>,
+    /// The commit date (else the newest file time) the submission claims: never used.
+    committed_at: Option<i64>,
     late_days: u32,
     penalty: f64,
     deadline: Option<i64>,
@@ -201,6 +209,7 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
         "max_score",
         "percent",
         "submitted_at",
+        "committed_at",
         "late_days",
         "penalty_percent",
         "final_score",
@@ -222,6 +231,7 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
             num(meta.max_score()),
             num(pct(r.score, meta.max_score())),
             r.submitted_at.map(format_time).unwrap_or_default(),
+            r.claimed_at.map(format_time).unwrap_or_default(),
             g.late.days.to_string(),
             num(100.0 * g.late.penalty),
             num(g.final_score),
@@ -290,6 +300,9 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
             score: g.row.score,
             max_score: meta.max_score(),
             submitted_at: g.row.submitted_at,
+            submitted_at_from: submitted_from(&g.row),
+            received_at: g.row.received_at,
+            committed_at: g.row.claimed_at,
             late_days: g.late.days,
             penalty: g.late.penalty,
             deadline: g.late.deadline,
@@ -336,6 +349,34 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
     write(&p, &overview_html(&tera, &rows, &meta, &sim, opts.policy.is_some())?)?;
     files.push(p);
     Ok(Written { students: rows.len(), files, similar_pairs: sim.pairs.len() })
+}
+
+/// Where the late policy's submission time came from.
+fn submitted_from(r: &StudentRow) -> Option<&'static str> {
+    if r.listed_at.is_some() {
+        Some("list")
+    } else if r.received_at.is_some() {
+        Some("received")
+    } else {
+        None
+    }
+}
+
+/// The submission time in words, and the commit date beside it when there is one.
+fn times_line(r: &StudentRow) -> String {
+    let mut s = match (r.submitted_at, submitted_from(r)) {
+        (Some(t), Some("list")) => format!("submitted {} (the submission list's time)", format_time(t)),
+        (Some(t), _) => format!("submitted {} (received by the grader)", format_time(t)),
+        (None, _) => String::new(),
+    };
+    if let Some(c) = r.claimed_at {
+        if !s.is_empty() {
+            s += " · ";
+        }
+        let what = if r.kind == "git" { "commit date" } else { "newest file time" };
+        s += &format!("{what} {} (as the submission says; not used for the late policy)", format_time(c));
+    }
+    s
 }
 
 fn feedback_line(g: &Graded, max: f64) -> String {
@@ -430,6 +471,8 @@ struct Banner {
     max: String,
     final_score: String,
     late: String,
+    /// When it was submitted, and the commit date the submission claims.
+    times: String,
     message: String,
     selection: String,
 }
@@ -446,6 +489,7 @@ fn banner(g: &Graded, meta: &BatchMeta) -> Banner {
         } else {
             String::new()
         },
+        times: times_line(&g.row),
         message: g.row.message.clone().unwrap_or_default(),
         selection: meta.selection.clone(),
     }

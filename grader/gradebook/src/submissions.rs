@@ -2,8 +2,16 @@
 //!
 //! `SUBMISSIONS` is either a folder (each entry one student's submission, named after the
 //! student: `alice/`, `bob.tar.gz`, `carol.zip`, `dave.git`, `erin/` holding a `.git`), or a
-//! list file (`.txt`, `.csv`, `.tsv`: one `student location` per line, where a location is a
-//! path relative to the list or a git URL).
+//! list file (`.txt`, `.csv`, `.tsv`: one `student location [time]` per line, where a location
+//! is a path relative to the list or a git URL, and the optional third column is the submission
+//! time as a system the student cannot write to recorded it: the upload time the LMS exports,
+//! the push time of the Git host; an RFC 3339 date-time like `2026-12-01T23:58:10+01:00`, or the
+//! same as `submitted_at=2026-12-01T23:58:10+01:00`).
+//!
+//! Submission times: the late policy uses the list's time when there is one, else the time the
+//! grader first received the submission (see `db.rs`). The commit date of a git repository and
+//! the newest modification time of an archive or of the sources are the student's to choose
+//! (`GIT_COMMITTER_DATE`, `touch`): they are kept as the *claimed* time, shown, never used.
 //!
 //! A submission is usable when, somewhere in its first four levels, there is a course checkout
 //! (`exercises/<stage>/src/*.rs`) or just the stage crate (`src/lib.rs`, with or without its
@@ -51,6 +59,11 @@ pub struct Source {
     /// A path, or a git URL.
     pub location: String,
     pub kind: Kind,
+    /// When the submission list says it was handed in (Unix seconds): the instructor's word
+    /// (an LMS upload time, a Git host's push time), used by the late policy before anything
+    /// else. `None` for a folder of submissions, or a list line without a time.
+    #[serde(default)]
+    pub listed_at: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,10 +117,40 @@ fn strip_ext(name: &str) -> &str {
     name
 }
 
-fn is_url(s: &str) -> bool {
+/// A git URL, not a path: cloned over the network from a repository the student can still push
+/// to, so what is graded is what the clone received, when it received it.
+pub fn is_url(s: &str) -> bool {
     ["http://", "https://", "ssh://", "git://", "file://"].iter().any(|p| s.starts_with(p))
         || (s.contains('@') && s.contains(':') && !s.contains('/'))
         || s.starts_with("git@")
+}
+
+/// A list line's location and its optional last column, the submission time: an RFC 3339
+/// date-time (`2026-12-01T23:58:10Z`, `2026-12-01T23:58:10+01:00`; no zone means UTC) or
+/// `submitted_at=` and one. A last column that looks like a time but is not one is an error,
+/// not a part of the path.
+fn split_time(rest: &str) -> Result<(&str, Option<i64>), String> {
+    let Some((loc, last)) = rest.rsplit_once([',', '\t', ' ']) else { return Ok((rest, None)) };
+    let last = last.trim();
+    let (value, keyed) = match last.strip_prefix("submitted_at=") {
+        Some(v) => (v, true),
+        None => (last, false),
+    };
+    // `2026-12-01T...`: four digits, a dash, and a `T` between date and time.
+    let looks_like_time = value.len() >= 11
+        && value.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && value.as_bytes()[4] == b'-'
+        && matches!(value.as_bytes()[10], b'T' | b't');
+    if !keyed && !looks_like_time {
+        return Ok((rest, None));
+    }
+    if !looks_like_time {
+        return Err(format!("`{last}`: the submission time must be an RFC 3339 date-time, like 2026-12-01T23:58:10Z"));
+    }
+    match crate::policy::parse_time(value) {
+        Some(t) => Ok((loc.trim_end_matches([',', '\t', ' ']).trim(), Some(t))),
+        None => Err(format!("`{last}` is not an RFC 3339 date-time (like 2026-12-01T23:58:10Z)")),
+    }
 }
 
 /// The submissions under `input`, sorted by student id. Two entries for the same student are
@@ -129,7 +172,7 @@ pub fn discover(input: &Path) -> Result<Vec<Source>, FindError> {
                 Kind::Other => name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem),
                 _ => strip_ext(&name),
             };
-            out.push(Source { student: student_id(stem), location: path.display().to_string(), kind });
+            out.push(Source { student: student_id(stem), location: path.display().to_string(), kind, listed_at: None });
         }
     } else if input.is_file() {
         let text = io(input, fs::read_to_string(input))?;
@@ -142,7 +185,7 @@ pub fn discover(input: &Path) -> Result<Vec<Source>, FindError> {
             let mut parts = line.splitn(2, [',', '\t', ' ']);
             let (Some(student), Some(loc)) = (parts.next(), parts.next()) else {
                 return Err(FindError::Invalid(format!(
-                    "{}:{}: expected `student location`, got `{line}`",
+                    "{}:{}: expected `student location [time]`, got `{line}`",
                     input.display(),
                     n + 1
                 )));
@@ -151,12 +194,26 @@ pub fn discover(input: &Path) -> Result<Vec<Source>, FindError> {
             if n == 0 && student.eq_ignore_ascii_case("student") {
                 continue; // a header row
             }
+            let (loc, listed_at) = split_time(loc)
+                .map_err(|e| FindError::Invalid(format!("{}:{}: {e} (in `{line}`)", input.display(), n + 1)))?;
+            if loc.is_empty() {
+                return Err(FindError::Invalid(format!(
+                    "{}:{}: expected `student location [time]`, got `{line}`",
+                    input.display(),
+                    n + 1
+                )));
+            }
             let source = if is_url(loc) {
-                Source { student: student_id(student), location: loc.to_string(), kind: Kind::Git }
+                Source { student: student_id(student), location: loc.to_string(), kind: Kind::Git, listed_at }
             } else {
                 let p = base.join(loc);
                 let p = p.canonicalize().unwrap_or(p);
-                Source { student: student_id(student), location: p.display().to_string(), kind: kind_of_path(&p) }
+                Source {
+                    student: student_id(student),
+                    location: p.display().to_string(),
+                    kind: kind_of_path(&p),
+                    listed_at,
+                }
             };
             out.push(source);
         }
@@ -210,9 +267,16 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 pub struct Prepared {
     /// The course-shaped directory to grade (`<root>/<student_dir>/src`).
     pub root: PathBuf,
-    /// When it was handed in (Unix seconds): the commit time of a git repository, else the
-    /// newest modification time of its sources or archive.
-    pub submitted_at: Option<i64>,
+    /// When the student says it was made (Unix seconds): the commit date of a git repository,
+    /// else the newest modification time of its archive or sources. The student sets both at
+    /// will (`GIT_COMMITTER_DATE`, `touch`): shown in the exports, never used for the late policy.
+    pub claimed_at: Option<i64>,
+    /// When the grader read it (Unix seconds): the clone, the unpacking, the reading of the
+    /// directory.
+    pub fetched_at: i64,
+    /// SHA-256 of the graded `.rs` files (paths and contents): the gradebook keeps the time it
+    /// first received this content, and a later grading of different content is a new submission.
+    pub fingerprint: String,
     pub sources: Vec<SourceFile>,
 }
 
@@ -231,7 +295,7 @@ pub fn prepare(source: &Source, scratch: &Path, student_dir: &str) -> Result<Pre
     let err = |what: &str, e: &dyn std::fmt::Display| Unusable::Error(format!("{what}: {e}"));
     let _ = fs::remove_dir_all(scratch);
     let location = Path::new(&source.location);
-    let (tree, mut submitted_at) = match source.kind {
+    let (tree, mut claimed_at) = match source.kind {
         Kind::Dir => (location.to_path_buf(), None),
         Kind::Git => {
             fs::create_dir_all(scratch).map_err(|e| err("scratch", &e))?;
@@ -286,6 +350,8 @@ pub fn prepare(source: &Source, scratch: &Path, student_dir: &str) -> Result<Pre
             )))
         }
     };
+    // Received now: what is graded is what was cloned, unpacked or read from here on.
+    let fetched_at = now_s();
     let root = match find_root(&tree, student_dir, 4) {
         Some(r) => r,
         None => match find_crate(&tree, 3) {
@@ -317,10 +383,16 @@ pub fn prepare(source: &Source, scratch: &Path, student_dir: &str) -> Result<Pre
     }
     let mut sources = Vec::new();
     let mut newest = None::<i64>;
+    let mut hash = <sha2::Sha256 as sha2::Digest>::new();
     for rel in files {
         let p = src.join(&rel);
         newest = newest.max(mtime(&p));
         let Ok(bytes) = fs::read(&p) else { continue };
+        let name = rel.to_string_lossy().replace('\\', "/");
+        sha2::Digest::update(&mut hash, (name.len() as u64).to_le_bytes());
+        sha2::Digest::update(&mut hash, name.as_bytes());
+        sha2::Digest::update(&mut hash, (bytes.len() as u64).to_le_bytes());
+        sha2::Digest::update(&mut hash, &bytes);
         let mut text = String::from_utf8_lossy(&bytes).into_owned();
         if text.len() > MAX_SOURCE_BYTES {
             let mut cut = MAX_SOURCE_BYTES;
@@ -329,15 +401,26 @@ pub fn prepare(source: &Source, scratch: &Path, student_dir: &str) -> Result<Pre
             }
             text.truncate(cut);
         }
-        sources.push(SourceFile { path: rel.to_string_lossy().replace('\\', "/"), text });
+        sources.push(SourceFile { path: name, text });
     }
     if sources.iter().all(|s| s.text.trim().is_empty()) {
         return Err(Unusable::Empty(format!("every .rs file in `{student_dir}/src/` is empty")));
     }
-    if submitted_at.is_none() {
-        submitted_at = newest;
+    if claimed_at.is_none() {
+        claimed_at = newest;
     }
-    Ok(Prepared { root, submitted_at, sources })
+    Ok(Prepared {
+        root,
+        claimed_at,
+        fetched_at,
+        fingerprint: sha2::Digest::finalize(hash).iter().map(|b| format!("{b:02x}")).collect(),
+        sources,
+    })
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_s() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 fn mtime(p: &Path) -> Option<i64> {
@@ -544,7 +627,8 @@ mod tests {
             b.append(&h, &b"bad"[..]).unwrap();
             b.into_inner().unwrap().finish().unwrap();
         }
-        let src = Source { student: "alice".into(), location: tgz.display().to_string(), kind: Kind::TarGz };
+        let src =
+            Source { student: "alice".into(), location: tgz.display().to_string(), kind: Kind::TarGz, listed_at: None };
         let scratch = d.path().join("scratch");
         let p = prepare(&src, &scratch, "exercises/stage1").unwrap();
         assert!(p.root.ends_with("alice-repo"));
@@ -559,13 +643,52 @@ mod tests {
             std::io::Write::write_all(&mut z, b"pub fn g() {}\n").unwrap();
             z.finish().unwrap();
         }
-        let src = Source { student: "bob".into(), location: zip_path.display().to_string(), kind: Kind::Zip };
+        let src = Source {
+            student: "bob".into(),
+            location: zip_path.display().to_string(),
+            kind: Kind::Zip,
+            listed_at: None,
+        };
         let p = prepare(&src, &d.path().join("s2"), "exercises/stage1").unwrap();
         assert!(p.root.join("exercises/stage1/src/lib.rs").is_file());
 
         let empty = d.path().join("carol");
         fs::create_dir_all(empty.join("docs")).unwrap();
-        let src = Source { student: "carol".into(), location: empty.display().to_string(), kind: Kind::Dir };
+        let src =
+            Source { student: "carol".into(), location: empty.display().to_string(), kind: Kind::Dir, listed_at: None };
         assert!(matches!(prepare(&src, &d.path().join("s3"), "exercises/stage1"), Err(Unusable::Empty(_))));
+    }
+
+    #[test]
+    fn a_list_file_may_give_each_submission_its_time() {
+        let d = tempfile::tempdir().unwrap();
+        let list = d.path().join("class.csv");
+        fs::write(
+            &list,
+            "student,location,submitted_at\n\
+             ada,ada-dir,2026-12-01T23:58:10+01:00\n\
+             ben ben dir submitted_at=2026-12-01T22:00:00Z\n\
+             cy\thttps://example.org/cy.git\t2026-12-02T08:00:00Z\n\
+             dee dee.zip\n\
+             eve my folder/2026-12-01\n",
+        )
+        .unwrap();
+        let found = discover(&list).unwrap();
+        let by = |s: &str| found.iter().find(|x| x.student == s).unwrap().clone();
+        assert_eq!(by("ada").listed_at, crate::policy::parse_time("2026-12-01T22:58:10Z"));
+        assert!(by("ada").location.ends_with("ada-dir"));
+        assert_eq!(by("ben").listed_at, crate::policy::parse_time("2026-12-01T22:00:00Z"));
+        assert!(by("ben").location.ends_with("ben dir"), "{}", by("ben").location);
+        assert_eq!((by("cy").location.as_str(), by("cy").kind), ("https://example.org/cy.git", Kind::Git));
+        assert_eq!(by("cy").listed_at, crate::policy::parse_time("2026-12-02T08:00:00Z"));
+        assert_eq!(by("dee").listed_at, None);
+        // A bare date at the end is part of a path, not a time.
+        assert!(by("eve").location.ends_with("my folder/2026-12-01") && by("eve").listed_at.is_none());
+        // A time that is not one is an error, with its line.
+        for bad in ["ada ada-dir submitted_at=yesterday\n", "ada ada-dir 2026-13-01T00:00:00Z\n"] {
+            fs::write(&list, bad).unwrap();
+            let e = discover(&list).unwrap_err().to_string();
+            assert!(e.contains(":1:") && e.contains("RFC 3339"), "{e}");
+        }
     }
 }
