@@ -53,7 +53,7 @@ impl ExitPolicy {
 }
 
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;").replace('>', "&gt;")
+    grader_report::text::message(s).replace('|', "\\|").replace('\n', " ").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A Markdown summary of a run: the score, one row per exercise, the first failures, and any

@@ -35,12 +35,12 @@ impl Terminal {
                 println!("\nrefused before building (nothing of yours ran):");
                 for v in &report.build.violations {
                     let at = if v.line > 0 { format!(":{}:{}", v.line, v.column) } else { String::new() };
-                    println!("  {}{at}: [{}] {}", v.file, v.rule, v.message);
+                    println!("  {}{at}: [{}] {}", safe(&v.file), v.rule, safe(&v.message));
                 }
             } else if !report.build.ok {
                 println!("\nyour code does not compile:\n");
                 for d in report.build.diagnostics.iter().filter(|d| d.level == "error") {
-                    println!("{}", d.rendered.trim_end());
+                    println!("{}", safe(d.rendered.trim_end()));
                 }
             }
             if !self.failures.is_empty() {
@@ -53,7 +53,7 @@ impl Terminal {
                 println!("\n---- {} ({}) ----", ex.id, ex.title);
                 if ex.status == ExerciseStatus::NotStarted {
                     let first = ex.cases.first().and_then(|c| c.message.as_deref()).unwrap_or("still a stub");
-                    println!("  not started: {first}");
+                    println!("  not started: {}", safe(first));
                     if let Some(h) = &ex.hint {
                         println!("  hint: {h}  (more: grader hint {})", ex.id);
                     }
@@ -62,14 +62,14 @@ impl Terminal {
                 if !ex.violations.is_empty() {
                     println!("  scores 0: written from scratch, and its file uses what it may not:");
                     for v in &ex.violations {
-                        println!("    {}:{}:{}: {}", v.file, v.line, v.column, v.message);
+                        println!("    {}:{}:{}: {}", safe(&v.file), v.line, v.column, safe(&v.message));
                     }
                 }
                 let failing: Vec<_> = ex.cases.iter().filter(|c| c.status != CaseStatus::Passed).collect();
                 for c in failing.iter().take(3) {
                     println!("  case {} [{}]: {}", c.index, c.label, c.status.as_str());
                     if let Some(m) = &c.message {
-                        for l in m.lines() {
+                        for l in safe(m).lines() {
                             println!("    {l}");
                         }
                     }
@@ -93,7 +93,7 @@ impl Terminal {
                 }
                 if let Some(sp) = &ex.speed {
                     if sp.status != SpeedStatus::Passed {
-                        println!("  speed: {}", sp.message.as_deref().unwrap_or(""));
+                        println!("  speed: {}", safe(sp.message.as_deref().unwrap_or("")));
                     }
                 }
                 if let Some(h) = &ex.hint {
@@ -188,4 +188,11 @@ impl Observer for Terminal {
             Event::Finished(_) => self.bar.set_message("writing reports"),
         }
     }
+}
+
+/// Student-controlled text as the terminal shows it: no control characters (no escape sequence
+/// can clear the screen or forge a line), bounded. The engine already cleans what it reports;
+/// this holds for reports read back from elsewhere too (a gradebook, an older grader's JSON).
+fn safe(s: &str) -> String {
+    grader_report::text::message(s)
 }

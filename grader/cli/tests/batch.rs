@@ -284,6 +284,32 @@ fn run_lock(base: &Path) -> RunLock {
     RunLock(f)
 }
 
+/// When the grader first received each submission (`submissions.received_at`).
+fn received_times(out: &Path) -> BTreeMap<String, Option<i64>> {
+    let c = db(out);
+    let mut st = c.prepare("SELECT student, received_at FROM submissions").unwrap();
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// `text` with every `N day(s)` count replaced by `N`: two runs received the submissions at
+/// different times, and a day boundary between them changes how many days late they are.
+fn without_day_counts(text: &str) -> String {
+    let parts: Vec<&str> = text.split(" day(s)").collect();
+    let last = parts.len() - 1;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i < last {
+                format!("{}N day(s)", p.trim_end_matches(|c: char| c.is_ascii_digit()))
+            } else {
+                p.to_string()
+            }
+        })
+        .collect()
+}
+
 fn csv_rows(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
@@ -373,6 +399,10 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
         gradings_table(&out)
     );
     drop(c);
+    // Every submission was recorded, with the time the batch first saw it, before any grading.
+    let first_received = received_times(&out);
+    assert_eq!(first_received.len(), expect.len(), "{first_received:?}");
+    assert!(first_received.values().all(Option::is_some), "{first_received:?}");
 
     // 2. Resumed: the rest is graded, nothing twice.
     let o = grader(&a.iter().map(String::as_str).collect::<Vec<_>>());
@@ -398,6 +428,7 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
         gradings_table(&out)
     );
     assert_eq!(count(&c, "SELECT COUNT(*) FROM gradings WHERE state = 'running'"), 0, "{}", gradings_table(&out));
+    assert_eq!(received_times(&out), first_received, "the resumed batch moved a submission time");
     let interrupted = count(&c, "SELECT COUNT(*) FROM gradings WHERE state = 'interrupted'");
     assert_eq!(
         interrupted,
@@ -413,6 +444,10 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
         assert!(header.iter().any(|h| h == col), "gradebook.csv lacks {col}: {header:?}");
     }
     assert!(header.iter().any(|h| h == "stage1.linalg.low_rank"));
+    // The submission time is when the grader received it; the commit date (or file time) the
+    // submission claims is shown beside it, never used.
+    let at = header.iter().position(|h| h == "submitted_at").expect("gradebook.csv has submitted_at");
+    assert_eq!(header[at + 1], "committed_at", "{header:?}");
     assert_eq!(rows.len(), expect.len());
     let by: BTreeMap<&str, &BTreeMap<String, String>> = rows.iter().map(|r| (r["student"].as_str(), r)).collect();
     for (student, e) in &expect {
@@ -424,6 +459,10 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
         }
         assert_eq!(r["max_score"].parse::<f64>().unwrap(), max);
     }
+    for (student, r) in &by {
+        assert!(r["submitted_at"].ends_with(" UTC"), "{student}: no submission time: {r:?}");
+    }
+    assert!(by["dee"]["committed_at"].ends_with(" UTC"), "dee's commit date: {:?}", by["dee"]);
     // The wrong one loses part of one exercise, and only that.
     let ivy: f64 = by["ivy"]["score"].parse().unwrap();
     let gm: f64 = by["ivy"]["stage1.statistics.group_means"].parse().unwrap();
@@ -454,6 +493,8 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
             serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
         assert_eq!(j["schema"], "grader-gradebook-student/1");
         assert_eq!(j["student"], *student);
+        assert_eq!(j["submitted_at_from"], "received", "{student}");
+        assert!(j["submitted_at"].is_i64() && j["submitted_at"] == j["received_at"], "{student}: {j}");
         if j["outcome"] == "graded" || j["outcome"] == "build_failed" || j["outcome"] == "forbidden" {
             // The engine's report, in the schema of `grader check --json`.
             let _: grader_report::Report = serde_json::from_value(j["report"].clone()).unwrap();
@@ -512,6 +553,7 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
     assert_eq!(h[1]["selection"], "stage1.linalg.dot");
     assert!(h[1]["current"].as_bool().unwrap() && !h[0]["current"].as_bool().unwrap());
     assert_eq!(h[0]["score"], h[1]["score"], "the same code regraded keeps its score");
+    assert_eq!(received_times(&out), first_received, "a regrade of the same code moved its submission time");
 
     // 6. Two shards, merged, equal the single run.
     let mut shard_dirs = Vec::new();
@@ -541,9 +583,24 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
         roster.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    for f in ["gradebook.csv", "canvas.csv", "moodle.csv"] {
-        let single = std::fs::read_to_string(out.join(f)).unwrap();
-        let joined = std::fs::read_to_string(merged.join(f)).unwrap();
+    // The shards received the submissions later than the single run did: their submission
+    // times (and maybe their day counts) differ, everything else is the same.
+    let (single_header, single) = csv_rows(&out.join("gradebook.csv"));
+    let (joined_header, joined) = csv_rows(&merged.join("gradebook.csv"));
+    assert_eq!(single_header, joined_header);
+    let untimed = |rows: Vec<BTreeMap<String, String>>| -> Vec<BTreeMap<String, String>> {
+        rows.into_iter()
+            .map(|mut r| {
+                r.remove("submitted_at");
+                r.remove("late_days");
+                r
+            })
+            .collect()
+    };
+    assert_eq!(untimed(single), untimed(joined), "gradebook.csv: the merged shards differ from the single run");
+    for f in ["canvas.csv", "moodle.csv"] {
+        let single = without_day_counts(&std::fs::read_to_string(out.join(f)).unwrap());
+        let joined = without_day_counts(&std::fs::read_to_string(merged.join(f)).unwrap());
         assert_eq!(single, joined, "{f}: the merged shards differ from the single run");
     }
     for student in expect.keys() {
@@ -553,6 +610,7 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
             )
             .unwrap();
             v["execution_time"] = 0.into();
+            v["output"] = without_day_counts(v["output"].as_str().unwrap()).into();
             v
         };
         assert_eq!(gs(&out), gs(&merged), "{student}: results.json differs");
@@ -590,7 +648,7 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
     assert!(orphaned_probes().is_empty(), "probes left running: {:?}", orphaned_probes());
 }
 
-/// Live sandboxed probes (user 65534, not zombies) whose grader is gone (adopted by init).
+/// Live sandboxed probes (a probe's own user, not zombies) whose grader is gone (adopted by init).
 fn orphaned_probes() -> Vec<i32> {
     let mut out = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -603,7 +661,7 @@ fn orphaned_probes() -> Vec<i32> {
                 .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
         };
         if field("State:").as_deref() != Some("Z")
-            && field("Uid:").as_deref() == Some("65534")
+            && field("Uid:").and_then(|u| u.parse::<u32>().ok()).is_some_and(grader_engine::probe::is_probe_uid)
             && field("PPid:").as_deref() == Some("1")
             && field("Name:").as_deref() == Some("app")
         {

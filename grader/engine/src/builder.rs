@@ -76,6 +76,13 @@ pub struct Builder {
     /// targets), used when the stage's reference sources are not in the course checkout (a
     /// student edition: the grader bundle ships these binaries instead of `solutions/`).
     pub prebuilt_reference: Option<PathBuf>,
+    /// Where a student's build reads its sources: the grader's link-free copy of the submission
+    /// (`intake::snapshot`), laid out like it. The submission's own path still names the build
+    /// workspace, so that a student's next check recompiles only what changed.
+    pub sources: Option<PathBuf>,
+    /// The largest probe executable a student's build may produce (see `run`: twice the
+    /// reference's, plus 64 MiB); a larger one fails the build before it is copied anywhere.
+    pub max_student_binary: Option<u64>,
 }
 
 fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, BuildError> {
@@ -121,6 +128,8 @@ impl Builder {
             build_timeout: std::time::Duration::from_secs(900),
             cuda: false,
             prebuilt_reference: None,
+            sources: None,
+            max_student_binary: None,
         }
     }
 
@@ -200,7 +209,7 @@ impl Builder {
             Role::Reference => self.course_root.join(&stage.solution_dir),
             Role::Student { submission } => {
                 let dir = ws.join(format!("crate-{tag}"));
-                self.copy_student_crate(stage, submission, &dir)?;
+                self.copy_student_crate(stage, self.sources.as_deref().unwrap_or(submission), &dir)?;
                 dir
             }
         };
@@ -239,6 +248,21 @@ impl Builder {
             });
         }
         if let Role::Student { .. } = role {
+            // Compiling is the one step where the student's code drives a program of the
+            // grader's (rustc): a constant of a gigabyte makes rustc take twenty. Every process of
+            // the student's build gets a memory and a file-size limit of its own, so such a build
+            // fails with its reason instead of taking the machine down or filling the disk.
+            let (memory, file) = (BUILD_MEMORY_BYTES, BUILD_FILE_BYTES);
+            // SAFETY: setrlimit is async-signal-safe.
+            unsafe {
+                cmd.pre_exec(move || {
+                    for (res, v) in [(libc::RLIMIT_AS, memory), (libc::RLIMIT_FSIZE, file)] {
+                        let lim = libc::rlimit { rlim_cur: v as libc::rlim_t, rlim_max: v as libc::rlim_t };
+                        libc::setrlimit(res, &lim);
+                    }
+                    Ok(())
+                });
+            }
             // The student's build needs nothing from the network: the reference's build, which
             // always runs first with the same lock file, fetched every dependency. Offline, and
             // where the grader may, in a private network namespace.
@@ -320,7 +344,13 @@ impl Builder {
                         message
                             .push_str(" (in the grader's glue: did you change a public function's signature or type?)");
                     }
-                    let rendered = strip_ansi(d.rendered.as_deref().unwrap_or(&d.message));
+                    // The compiler quotes the student's code: bounded, and no control characters.
+                    if diagnostics.len() >= MAX_DIAGNOSTICS {
+                        continue;
+                    }
+                    let rendered =
+                        grader_report::text::clean(&strip_ansi(d.rendered.as_deref().unwrap_or(&d.message)), 16 << 10);
+                    let message = grader_report::text::message(&message);
                     diagnostics.push(Diagnostic {
                         level: level.to_string(),
                         message,
@@ -347,6 +377,22 @@ impl Builder {
         }
         let cargo_stderr = stderr_thread.join().unwrap_or_default();
         let duration_s = started.elapsed().as_secs_f64();
+        if !status.success() && matches!(role, Role::Student { .. }) {
+            if let Some(why) = limit_hit(&cargo_stderr, &diagnostics) {
+                // rustc stopped by the file-size limit leaves its truncated output behind (a
+                // temporary `rmeta*` directory with a file of exactly the limit): removed, so that
+                // such a build leaves nothing in the shared target directory.
+                remove_files_at_limit(&self.target_dir.join("build"));
+                diagnostics.push(Diagnostic {
+                    level: "error".into(),
+                    message: why.clone(),
+                    file: None,
+                    line: None,
+                    column: None,
+                    rendered: why,
+                });
+            }
+        }
         if !status.success() {
             if !diagnostics.iter().any(|d| d.level == "error") {
                 let text = strip_ansi(&cargo_stderr);
@@ -358,12 +404,33 @@ impl Builder {
                     file: None,
                     line: None,
                     column: None,
-                    rendered: last.join("\n"),
+                    rendered: grader_report::text::message(&last.join("\n")),
                 });
             }
             return Ok(Built { executable: None, diagnostics, duration_s });
         }
         let exe = executable.ok_or_else(|| BuildError::Layout("cargo reported no probe executable".into()))?;
+        if let (Role::Student { .. }, Some(max)) = (role, self.max_student_binary) {
+            let size = io(&exe, fs::metadata(&exe))?.len();
+            if size > max {
+                // Not copied anywhere, and not kept: the next build makes it again if need be.
+                let _ = fs::remove_file(&exe);
+                let why = format!(
+                    "the probe built from this code is {} MiB, more than the {} MiB allowed (twice the reference's,                      plus 64 MiB): a huge static or constant?",
+                    size >> 20,
+                    max >> 20
+                );
+                diagnostics.push(Diagnostic {
+                    level: "error".into(),
+                    message: why.clone(),
+                    file: None,
+                    line: None,
+                    column: None,
+                    rendered: why,
+                });
+                return Ok(Built { executable: None, diagnostics, duration_s });
+            }
+        }
         // Every workspace's probe is uplifted to the same path: keep a private copy. It is
         // replaced by rename, never rewritten in place, so a probe still running elsewhere keeps
         // its own file.
@@ -482,6 +549,66 @@ impl Builder {
             write_if_changed(&ws.join("Cargo.lock"), &bytes)?;
         }
         Ok((probe_pkg, has_cuda))
+    }
+}
+
+/// The most compiler messages kept from one build.
+const MAX_DIAGNOSTICS: usize = 200;
+
+/// Address space of each process of a student's build (cargo, rustc, the linker).
+pub const BUILD_MEMORY_BYTES: u64 = 6 << 30;
+/// The largest file a student's build may write (an object file, the probe).
+pub const BUILD_FILE_BYTES: u64 = 1 << 30;
+
+/// Removes every file under `dir` of at least [`BUILD_FILE_BYTES`] (only a build stopped by the
+/// limit writes one), and the temporary directory of rustc's that held it.
+pub fn remove_files_at_limit(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let Ok(ft) = e.file_type() else { continue };
+        let path = e.path();
+        if ft.is_dir() {
+            remove_files_at_limit(&path);
+        } else if ft.is_file() && e.metadata().is_ok_and(|m| m.len() >= BUILD_FILE_BYTES) {
+            let _ = fs::remove_file(&path);
+            if let Some(parent) = path.parent() {
+                if parent.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rmeta")) {
+                    let _ = fs::remove_dir_all(parent);
+                }
+            }
+        }
+    }
+}
+
+/// Which of the build's limits a failed student build ran into, read from cargo's and rustc's
+/// words for it.
+fn limit_hit(cargo_stderr: &str, diagnostics: &[Diagnostic]) -> Option<String> {
+    let text: String = std::iter::once(cargo_stderr)
+        .chain(diagnostics.iter().map(|d| d.rendered.as_str()))
+        .chain(diagnostics.iter().map(|d| d.message.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.contains("SIGXFSZ") || text.contains("signal: 25") || text.contains("File too large") {
+        Some(format!(
+            "the build stopped: it wrote a file larger than the {} MiB a build may write (a huge static or constant?)",
+            BUILD_FILE_BYTES >> 20
+        ))
+    } else if text.contains("memory allocation of")
+        || text.contains("Cannot allocate memory")
+        || text.contains("out of memory")
+        || text.contains("LLVM ERROR")
+        || text.contains("SIGKILL")
+        || text.contains("SIGABRT")
+        || text.contains("signal: 6")
+        || text.contains("signal: 9")
+    {
+        Some(format!(
+            "the build stopped: the compiler needed more than the {} MiB of memory a build may use (a huge static or \
+             constant, or code that expands without bound?)",
+            BUILD_MEMORY_BYTES >> 20
+        ))
+    } else {
+        None
     }
 }
 

@@ -194,7 +194,7 @@ pub struct Exercise {
     pub timeout_s: Option<f64>,
     /// What a failing hidden case shows.
     pub feedback: Feedback,
-    /// Names its file may not use (`candle_nn`, `.backward`): see [`crate::gate::find_names`].
+    /// Names its file may not use (`candle_nn`, `.backward`): see [`crate::gate::from_scratch`].
     pub forbid: Vec<String>,
     /// The manifest file that declares it.
     pub source: PathBuf,

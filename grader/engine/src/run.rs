@@ -69,6 +69,8 @@ pub enum RunError {
     Reference { exercise: String, case: usize, label: String, message: String },
     #[error("{0}")]
     Device(String),
+    #[error("the grader could not start the {role} probe for {exercise} ({message}): the machine's or the grader's failure, not the submission's; grade it again")]
+    ProbeStart { role: &'static str, exercise: String, message: String },
 }
 
 /// Whether a CUDA device can run GPU targets here; the error says why not.
@@ -140,11 +142,37 @@ pub fn run(
             return Err(RunError::ReferenceBuild { stage: stage_id.to_string(), log });
         };
 
+        // The student's files, copied without following any link: the gate, the from-scratch
+        // check and the build all read this copy, and only it.
+        let snapshot = match &config.role {
+            Role::Reference => None,
+            Role::Student { submission } => {
+                let intake_dir = builder.target_dir.join("intake");
+                let dir = std::fs::create_dir_all(&intake_dir)
+                    .and_then(|_| tempfile::Builder::new().prefix(&format!("{stage_id}-")).tempdir_in(&intake_dir))
+                    .map_err(|source| BuildError::Io { path: intake_dir.clone(), source })?;
+                let found = intake::snapshot(submission, &stage.student_dir, dir.path())
+                    .map_err(|source| BuildError::Io { path: submission.clone(), source })?;
+                build.violations.extend(found.into_iter().map(|v| grader_report::Violation {
+                    file: v.file,
+                    line: v.line,
+                    column: v.column,
+                    rule: v.rule.to_string(),
+                    message: v.message,
+                }));
+                Some(dir)
+            }
+        };
+        builder.sources = snapshot.as_ref().map(|d| d.path().to_path_buf());
+        // A student's probe may be at most twice the reference's size, plus 64 MiB.
+        builder.max_student_binary =
+            std::fs::metadata(&ref_exe).ok().map(|m| m.len().saturating_mul(2).saturating_add(64 << 20));
         let student_exe = match &config.role {
             Role::Reference => Some(ref_exe.clone()),
-            Role::Student { submission }
+            Role::Student { .. }
                 if !{
-                    let found = intake::inspect(&course.root, &stage.student_dir, submission, &config.gate);
+                    let sources = snapshot.as_ref().expect("a student's run has a snapshot").path();
+                    let found = intake::inspect(&course.root, &stage.student_dir, sources, &config.gate);
                     build.violations.extend(found.into_iter().map(|v| grader_report::Violation {
                         file: v.file,
                         line: v.line,
@@ -208,9 +236,9 @@ pub fn run(
             student.device = "cuda";
             refp.device = "cuda";
         }
-        let mut scratch = match &config.role {
-            Role::Student { submission } => not_from_scratch(stage, &exercises, submission),
-            Role::Reference => HashMap::new(),
+        let mut scratch = match &snapshot {
+            Some(sources) => not_from_scratch(stage, &exercises, sources.path()),
+            None => HashMap::new(),
         };
         for ex in exercises {
             let suite = suites[ex.id.as_str()];
@@ -272,73 +300,35 @@ pub fn run(
 }
 
 /// The uses of what exercises written from scratch forbid (`forbid` in the manifest), per
-/// exercise id of `exercises`; each file is read and parsed once. A use inside an exercise's own
-/// functions counts against it alone; a use outside every exercise's functions (an import, a
-/// helper) counts against each exercise of the file that forbids it. The first use of each name,
-/// in and out of the exercise's functions, is reported.
+/// exercise id of `exercises`, over the whole crate of the submission (every `src/**/*.rs`, read
+/// and parsed once): in the exercise's own functions, in its file outside every exercise's
+/// function (an import, a helper), and in whatever its functions reach, in any file (helpers
+/// called, macros invoked, items and imports named): see [`crate::gate::from_scratch`].
 fn not_from_scratch(
     stage: &Stage,
     exercises: &[&Exercise],
     submission: &Path,
 ) -> HashMap<String, Vec<grader_report::Violation>> {
-    let mut out = HashMap::new();
-    let mut files: Vec<&str> = exercises.iter().filter(|e| !e.forbid.is_empty()).map(|e| e.file.as_str()).collect();
-    files.sort_unstable();
-    files.dedup();
-    for file in files {
-        let rel = format!("{}/{file}", stage.student_dir);
-        let Ok(text) = std::fs::read_to_string(submission.join(&rel)) else { continue };
-        // Every exercise of the file, graded now or not, owns its functions.
-        let owners: Vec<&Exercise> = stage.exercises.iter().filter(|e| e.file == file).collect();
-        let names: Vec<&str> = owners.iter().flat_map(|e| e.function.split(',').map(str::trim)).collect();
-        let spans: Vec<(usize, std::ops::Range<usize>)> = {
-            let found = crate::gate::function_spans(&text, &names).unwrap_or_default();
-            let mut owner_of = owners.iter().enumerate().flat_map(|(i, e)| e.function.split(',').map(move |_| i));
-            found.into_iter().filter_map(|s| owner_of.next().zip(s)).collect()
-        };
-        let mut all_names: Vec<String> =
-            exercises.iter().filter(|e| e.file == file).flat_map(|e| e.forbid.clone()).collect();
-        all_names.sort();
-        all_names.dedup();
-        let uses = crate::gate::name_uses(&text, &all_names);
-        for (i, ex) in owners.iter().enumerate().filter(|(_, e)| !e.forbid.is_empty()) {
-            if !exercises.iter().any(|e| e.id == ex.id) {
-                continue;
-            }
-            let mut seen = Vec::new();
-            let mut found = Vec::new();
-            for u in uses.iter().filter(|u| ex.forbid.contains(&u.name)) {
-                let owner = spans.iter().find(|(_, s)| s.contains(&u.byte)).map(|(o, _)| *o);
-                let in_own = owner == Some(i);
-                // Another exercise's function: not this one's business.
-                if (owner.is_some() && !in_own) || seen.contains(&(u.name.clone(), in_own)) {
-                    continue;
-                }
-                seen.push((u.name.clone(), in_own));
-                let place = if in_own {
-                    ""
-                } else {
-                    " (outside any exercise's function, so it counts against each that forbids it)"
-                };
-                found.push(grader_report::Violation {
-                    file: rel.clone(),
-                    line: u.line,
-                    column: u.column,
-                    rule: "from-scratch".into(),
-                    message: format!(
-                        "`{}` is not allowed here{place}: {} is written from scratch, without {}",
-                        u.name,
-                        ex.id,
-                        ex.forbid.join(", ")
-                    ),
-                });
-            }
-            if !found.is_empty() {
-                out.insert(ex.id.clone(), found);
-            }
-        }
+    if exercises.iter().all(|e| e.forbid.is_empty()) {
+        return HashMap::new();
     }
-    out
+    let files = crate::gate::crate_sources(&submission.join(&stage.student_dir));
+    crate::gate::from_scratch(&files, &stage.exercises, exercises)
+        .into_iter()
+        .map(|(id, found)| {
+            let found = found
+                .into_iter()
+                .map(|v| grader_report::Violation {
+                    file: format!("{}/{}", stage.student_dir, v.file),
+                    line: v.line,
+                    column: v.column,
+                    rule: v.rule.into(),
+                    message: v.message,
+                })
+                .collect();
+            (id, found)
+        })
+        .collect()
 }
 
 fn round2(x: f64) -> f64 {
@@ -376,6 +366,9 @@ fn grade_exercise(
     for (index, case) in cases.iter().enumerate() {
         let (expected, ref_time) = match reference.call(&ex.id, &case.input, reference_timeout) {
             CallResult::Returned { value, elapsed } => (value, elapsed),
+            CallResult::NotStarted(message) => {
+                return Err(RunError::ProbeStart { role: "reference", exercise: ex.id.clone(), message })
+            }
             CallResult::Panicked { message, .. } | CallResult::Died { message, .. } => {
                 return Err(RunError::Reference {
                     exercise: ex.id.clone(),
@@ -405,6 +398,9 @@ fn grade_exercise(
             None => None,
             Some(id) => match reference.call(id, &case.input, reference_timeout) {
                 CallResult::Returned { value, .. } => Some(value),
+                CallResult::NotStarted(message) => {
+                    return Err(RunError::ProbeStart { role: "reference", exercise: ex.id.clone(), message })
+                }
                 CallResult::Panicked { message, .. } | CallResult::Died { message, .. } => {
                     return Err(RunError::Reference {
                         exercise: id.to_string(),
@@ -415,7 +411,10 @@ fn grade_exercise(
                 }
             },
         };
-        match student.call(&ex.id, &case.input, timeout) {
+        match student.call_bounded(&ex.id, &case.input, timeout, speed::reply_limit(&expected)) {
+            CallResult::NotStarted(message) => {
+                return Err(RunError::ProbeStart { role: "student", exercise: ex.id.clone(), message })
+            }
             CallResult::Returned { value, elapsed } => {
                 result.time_ms = Some(elapsed.as_secs_f64() * 1e3);
                 let mut ctx = CheckCtx::new(&case.input, &expected, &value, ex.tolerance);
@@ -456,13 +455,17 @@ fn grade_exercise(
                 });
             }
         }
+        // Whatever the message quotes of the student's (a panic message, their output's text,
+        // the tail of their stderr) is bounded and stripped of control characters here, once,
+        // for every report and terminal.
+        result.message = result.message.as_deref().map(grader_report::text::message);
         obs.event(&Event::CaseFinished { id: &ex.id, case: &result });
         results.push(result);
     }
 
     let passed = results.iter().filter(|c| c.status == CaseStatus::Passed).count();
     let all_passed = passed == results.len();
-    let speed = ex.speed.as_ref().filter(|_| config.speed).map(|target| {
+    let speed = ex.speed.as_ref().filter(|_| config.speed).map(|target| -> Result<SpeedResult, RunError> {
         let device = target.device.as_str();
         let not = |status, message: String| SpeedResult {
             status,
@@ -476,7 +479,7 @@ fn grade_exercise(
             message: Some(message),
         };
         let needs_gpu = target.device == Device::Cuda || config.device == Device::Cuda;
-        match (&gpu, needs_gpu, suite.speed_input) {
+        Ok(match (&gpu, needs_gpu, suite.speed_input) {
             (Err(why), true, _) => not(SpeedStatus::NeedsGpu, format!("needs a GPU: {why}")),
             (_, _, None) => not(SpeedStatus::NotMeasured, "the suite has no speed input (course bug)".into()),
             _ if !all_passed => not(SpeedStatus::NotMeasured, "not timed: the outputs must be right first".into()),
@@ -495,10 +498,16 @@ fn grade_exercise(
                              got: &grader_protocol::Value| {
                     suite.check.judge(&CheckCtx::new(input, expected, got, tol)).map_err(|f| f.message)
                 };
-                speed::measure(&plan, student, reference, &mut gen, input, &check)
+                speed::measure(&plan, student, reference, &mut gen, input, &check).map_err(|message| {
+                    RunError::ProbeStart { role: "student or reference", exercise: ex.id.clone(), message }
+                })?
             }
-        }
+        })
     });
+    let mut speed = speed.transpose()?;
+    if let Some(m) = speed.as_mut().and_then(|s| s.message.as_mut()) {
+        *m = grader_report::text::message(m);
+    }
 
     let not_started = !results.is_empty() && results.iter().all(|c| c.status == CaseStatus::NotImplemented);
     // A GPU target in a CPU run is neither passed nor failed: it is left out of the maximum and

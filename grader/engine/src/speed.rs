@@ -27,7 +27,7 @@ pub fn measure(
     gen: &mut Gen,
     input: fn(&mut Gen) -> Case,
     check: &dyn Fn(&Value, &Value, &Value) -> Result<(), String>,
-) -> SpeedResult {
+) -> Result<SpeedResult, String> {
     let mut result = SpeedResult {
         status: SpeedStatus::Failed,
         device: plan.device.to_string(),
@@ -40,35 +40,51 @@ pub fn measure(
         message: None,
     };
     let (mut ts, mut tr) = (Vec::new(), Vec::new());
-    // Round 0 is the warm-up: caches, page faults and lazy initialisation, not counted.
+    // The student's answer may be at most about as large as the reference's (see `reply_limit`);
+    // the warm-up round calls the reference first, so that its size is known.
+    let mut max_reply = 0usize;
+    // Round 0 is the warm-up: caches, page faults and lazy initialisation, not counted. Each
+    // probe is stopped whole while the other runs (see `Probe::call`), so neither's threads can
+    // slow the other's timed call.
     for round in 0..=plan.rounds {
         let case = input(gen);
         result.label = case.label.clone();
-        let student_first = round % 2 == 0;
-        let run = |p: &mut Probe, who: &str| -> Result<(Value, f64), String> {
-            match p.call(plan.exercise, &case.input, plan.timeout) {
+        let student_first = round % 2 == 1;
+        let run = |p: &mut Probe, who: &str, limit: Option<usize>| -> Result<Result<(Value, f64), String>, String> {
+            let r = match limit {
+                Some(l) => p.call_bounded(plan.exercise, &case.input, plan.timeout, l),
+                None => p.call(plan.exercise, &case.input, plan.timeout),
+            };
+            Ok(match r {
                 CallResult::Returned { value, elapsed } => Ok((value, elapsed.as_secs_f64() * 1e3)),
                 CallResult::Panicked { message, .. } => Err(format!("{who} panicked while timed: {message}")),
                 CallResult::Died { message, .. } => Err(format!("{who} failed while timed: {message}")),
-            }
+                CallResult::NotStarted(e) => return Err(e),
+            })
         };
         let (s, r) = if student_first {
-            let s = run(student, "your code");
-            (s, run(reference, "the reference"))
+            let s = run(student, "your code", Some(max_reply))?;
+            (s, run(reference, "the reference", None)?)
         } else {
-            let r = run(reference, "the reference");
-            (run(student, "your code"), r)
+            let r = run(reference, "the reference", None)?;
+            if let Ok((v, _)) = &r {
+                max_reply = max_reply.max(reply_limit(v));
+            }
+            (run(student, "your code", Some(max_reply))?, r)
         };
+        if let Ok((v, _)) = &r {
+            max_reply = max_reply.max(reply_limit(v));
+        }
         let (s, r) = match (s, r) {
             (Ok(s), Ok(r)) => (s, r),
             (Err(e), _) | (_, Err(e)) => {
                 result.message = Some(e);
-                return result;
+                return Ok(result);
             }
         };
         if let Err(e) = check(&case.input, &r.0, &s.0) {
             result.message = Some(format!("a timed run returned a wrong result: {e}"));
-            return result;
+            return Ok(result);
         }
         if round > 0 {
             ts.push(s.1);
@@ -87,7 +103,15 @@ pub fn measure(
             plan.rounds, plan.max_ratio
         ));
     }
-    result
+    Ok(result)
+}
+
+/// The largest answer a student's probe may send where the reference's is `expected`: twice its
+/// size plus 64 KiB (room for a wrong shape, a longer error name, a panic message), so that a
+/// wrong answer is still read and judged, and a huge one is refused unread.
+pub fn reply_limit(expected: &Value) -> usize {
+    let reply = grader_protocol::Reply::Output(grader_protocol::Outcome::Returned(expected.clone()));
+    grader_protocol::encoded_len(&reply).saturating_mul(2).saturating_add(64 << 10)
 }
 
 /// Median of a non-empty slice (mean of the middle two for an even count).

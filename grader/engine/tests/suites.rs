@@ -133,10 +133,33 @@ struct Fixture {
     /// edited `Cargo.toml`, a `.cargo/config.toml`...
     #[serde(default)]
     file: Vec<FileEntry>,
-    /// Run alone, then check that no process of the sandbox user is left behind.
+    /// Symbolic links written into the submission (`path` replaced by a link to `to`; `{root}`
+    /// in `to` is the course's root).
+    #[serde(default)]
+    link: Vec<LinkEntry>,
+    /// Run alone, then check that no process of the sandbox user is left behind, and that no
+    /// probe directory is left in the temporary directory.
     #[serde(default)]
     exclusive: bool,
+    /// An honest submission graded at the same time, once this fixture's first case has
+    /// finished (while it is still being graded): it must get full marks whatever this one does.
+    #[serde(default)]
+    beside: Option<Beside>,
     expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkEntry {
+    path: String,
+    to: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Beside {
+    base: String,
+    selection: String,
 }
 
 fn stage1() -> String {
@@ -184,6 +207,15 @@ struct Expect {
     /// Paths that must not exist after the run (nothing written outside scratch).
     #[serde(default)]
     absent: Vec<String>,
+    /// Every message of the report is free of control characters (nothing can drive a terminal).
+    #[serde(default)]
+    messages_clean: bool,
+    /// The JSON report is at most this many bytes.
+    max_report_bytes: Option<usize>,
+    /// Some compiler or build message contains this.
+    build_error_contains: Option<String>,
+    /// No file in the shared build directory is this large after the run (nothing left behind).
+    max_file_bytes_in_target: Option<u64>,
 }
 
 fn snake<T: serde::Serialize>(v: T) -> String {
@@ -220,15 +252,105 @@ fn assemble(name: &str, f: &Fixture) -> Result<PathBuf, Failed> {
         std::fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
         std::fs::write(&path, &f.text).map_err(|e| e.to_string())?;
     }
+    for l in &f.link {
+        let path = dir.join(&l.path);
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).map_err(|e| e.to_string())?;
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
+        let to = l.to.replace("{root}", &root().display().to_string());
+        std::os::unix::fs::symlink(to, &path).map_err(|e| e.to_string())?;
+    }
     Ok(dir)
+}
+
+/// The probe directories (`.w*`) in the temporary directory.
+fn probe_dirs() -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".w"))
+        .collect()
+}
+
+/// Signals once the first case of the run it observes has finished.
+struct FirstCase(Option<std::sync::mpsc::Sender<()>>);
+impl grader_engine::run::Observer for FirstCase {
+    fn event(&mut self, event: &grader_engine::run::Event) {
+        if let grader_engine::run::Event::CaseFinished { .. } = event {
+            if let Some(tx) = self.0.take() {
+                let _ = tx.send(());
+            }
+        }
+    }
+}
+
+/// Grades `f` while its `beside` submission is graded too, started once `f`'s first case has
+/// finished; returns `f`'s report and the problems of the honest one.
+fn run_beside(name: &str, f: &Fixture, cfg: &RunConfig, b: &Beside) -> Result<(Report, Vec<String>), Failed> {
+    let honest = Fixture {
+        description: String::new(),
+        stage: f.stage.clone(),
+        base: b.base.clone(),
+        selection: b.selection.clone(),
+        speed: false,
+        edit: Vec::new(),
+        allow: Vec::new(),
+        file: Vec::new(),
+        link: Vec::new(),
+        exclusive: false,
+        beside: None,
+        expect: Expect::default(),
+    };
+    let dir = assemble(&format!("{name}-beside"), &honest)?;
+    let hcfg = config(&b.selection, 7, Role::Student { submission: dir }, false);
+    // Built (and graded once) first, so that the graded run overlaps the other's cases.
+    run(course(), &suites::all(), &hcfg, &mut Silent).map_err(|e| format!("the honest grading failed: {e}"))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let hostile = std::thread::scope(|scope| {
+        let h = scope.spawn(|| run(course(), &suites::all(), cfg, &mut FirstCase(Some(tx))));
+        let started = rx.recv_timeout(std::time::Duration::from_secs(1200)).is_ok();
+        let honest = run(course(), &suites::all(), &hcfg, &mut Silent);
+        let still_running = !h.is_finished();
+        (h.join(), honest, started, still_running)
+    });
+    let (h, honest, started, still_running) = hostile;
+    let report = h.map_err(|_| "the grading thread panicked")?.map_err(|e| format!("the grader failed: {e}"))?;
+    let mut problems = Vec::new();
+    if !started || !still_running {
+        problems.push("the honest grading did not overlap the other's cases: the fixture proves nothing".into());
+    }
+    match honest {
+        Err(e) => problems.push(format!("the honest grading failed: {e}")),
+        Ok(r) => {
+            for ex in &r.exercises {
+                if ex.score != ex.max_score {
+                    let first = ex.cases.iter().find_map(|c| c.message.clone()).unwrap_or_default();
+                    problems
+                        .push(format!("honest {} graded beside it: {}/{} ({first})", ex.id, ex.score, ex.max_score));
+                }
+            }
+        }
+    }
+    Ok((report, problems))
 }
 
 fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
     let dir = assemble(name, f)?;
     let mut cfg = config(&f.selection, 7, Role::Student { submission: dir }, f.speed);
     cfg.gate.allow = f.allow.clone();
-    let report = run(course(), &suites::all(), &cfg, &mut Silent).map_err(|e| format!("the grader failed: {e}"))?;
-    let mut problems = Vec::new();
+    let before = probe_dirs();
+    let (report, mut problems) = match &f.beside {
+        Some(b) => run_beside(name, f, &cfg, b)?,
+        None => (
+            run(course(), &suites::all(), &cfg, &mut Silent).map_err(|e| format!("the grader failed: {e}"))?,
+            Vec::new(),
+        ),
+    };
     let e = &f.expect;
     for ex in &report.exercises {
         if let Some(want) = &e.exercise {
@@ -317,6 +439,60 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
         if !left.is_empty() {
             problems.push(format!("processes left behind: {left:?}"));
         }
+        let dirs: Vec<String> = probe_dirs().difference(&before).cloned().collect();
+        if !dirs.is_empty() {
+            problems.push(format!("probe directories left behind in {}: {dirs:?}", std::env::temp_dir().display()));
+        }
+    }
+    if e.messages_clean {
+        let all = report
+            .exercises
+            .iter()
+            .flat_map(|x| x.cases.iter().filter_map(|c| c.message.as_deref()))
+            .chain(report.build.diagnostics.iter().map(|d| d.rendered.as_str()));
+        for m in all {
+            if !grader_report::text::is_clean(m) {
+                problems.push(format!("a message holds control characters: {m:?}"));
+                break;
+            }
+        }
+    }
+    if let Some(max) = e.max_report_bytes {
+        let n = grader_report::render_json(&report).len();
+        if n > max {
+            problems.push(format!("the JSON report is {n} bytes, more than {max}"));
+        }
+    }
+    if let Some(max) = e.max_file_bytes_in_target {
+        fn largest(dir: &Path) -> (u64, PathBuf) {
+            let mut best = (0, PathBuf::new());
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let Ok(ft) = e.file_type() else { continue };
+                let found = if ft.is_dir() {
+                    largest(&e.path())
+                } else {
+                    (e.metadata().map(|m| m.len()).unwrap_or(0), e.path())
+                };
+                if found.0 > best.0 {
+                    best = found;
+                }
+            }
+            best
+        }
+        let (n, path) = largest(&root().join("target/grader/build"));
+        if n > max {
+            problems.push(format!("{} is {n} bytes: the build left it behind", path.display()));
+        }
+    }
+    if let Some(needle) = &e.build_error_contains {
+        if !report
+            .build
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains(needle.as_str()) || d.rendered.contains(needle.as_str()))
+        {
+            problems.push(format!("no build message contains `{needle}`: {:?}", report.build.diagnostics));
+        }
     }
     if report.exercises.is_empty() {
         problems.push("nothing was graded".into());
@@ -328,7 +504,8 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
     }
 }
 
-/// Processes of the sandbox's unprivileged user (uid 65534), as `pid name`.
+/// Processes of the probes' unprivileged users (one per probe, see `probe::UID_BASE`), as
+/// `pid name`.
 fn sandbox_processes() -> Vec<String> {
     // Give killed processes a moment to be reaped.
     std::thread::sleep(std::time::Duration::from_millis(200));
@@ -340,7 +517,8 @@ fn sandbox_processes() -> Vec<String> {
             .find(|l| l.starts_with("Uid:"))
             .and_then(|l| l.split_whitespace().nth(1).map(str::to_string));
         let state = status.lines().find(|l| l.starts_with("State:")).unwrap_or("");
-        if uid.as_deref() == Some("65534") && !state.contains("zombie") {
+        let probe_user = uid.and_then(|u| u.parse::<u32>().ok()).is_some_and(grader_engine::probe::is_probe_uid);
+        if probe_user && !state.contains("zombie") {
             let name = status.lines().next().unwrap_or("").to_string();
             found.push(format!("{} {name}", e.file_name().to_string_lossy()));
         }

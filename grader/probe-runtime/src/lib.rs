@@ -21,6 +21,23 @@ thread_local! {
     static LAST_PANIC: RefCell<Option<(String, Option<String>)>> = const { RefCell::new(None) };
 }
 
+/// The most bytes of a panic message sent to the grader.
+const MAX_PANIC_BYTES: usize = 4096;
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+fn bounded(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = s.len() - end;
+        s.truncate(end);
+        s.push_str(&format!("… ({cut} more bytes cut)"));
+    }
+    s
+}
+
 /// Serves requests until the grader closes standard input. Never returns.
 pub fn serve(dispatch: fn(&str) -> Option<Handler>) -> ! {
     // Replies travel on a private duplicate of the original stdout; fd 1 is pointed at stderr so
@@ -61,6 +78,9 @@ pub fn serve(dispatch: fn(&str) -> Option<Handler>) -> ! {
         } else {
             "panic with a non-text payload".to_string()
         };
+        // Bounded here, and again by the grader: a panic message is the student's text, and one of
+        // hundreds of megabytes must not travel, nor be kept.
+        let message = bounded(message, MAX_PANIC_BYTES);
         let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
         eprintln!("panicked at {}: {message}", location.as_deref().unwrap_or("?"));
         LAST_PANIC.with(|p| *p.borrow_mut() = Some((message, location)));

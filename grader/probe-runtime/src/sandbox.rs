@@ -15,6 +15,7 @@ fn layer(name: &str, enforced: bool, detail: impl Into<String>) -> Layer {
 pub fn confine(scratch: &Path) -> Vec<Layer> {
     let mut layers = Vec::new();
     layers.push(network_isolation());
+    layers.push(scratch_quota(scratch));
     #[cfg(target_os = "linux")]
     {
         // SAFETY: prctl with constant arguments.
@@ -30,6 +31,42 @@ pub fn confine(scratch: &Path) -> Vec<Layer> {
         layers.push(layer("seccomp", false, "not Linux"));
     }
     layers
+}
+
+/// Whether the scratch directory is a private, size-limited file system of this process's own
+/// (the grader mounts a tmpfs there in the probe's mount namespace, where it may): then its bytes
+/// and inodes are capped, and it vanishes with the process however deep a tree was dug in it.
+fn scratch_quota(scratch: &Path) -> Layer {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(path) = std::ffi::CString::new(scratch.as_os_str().as_bytes()) else {
+            return layer("scratch-quota", false, "the scratch path is not a C string");
+        };
+        // SAFETY: statfs writes into the zeroed struct we own; `path` is a valid C string.
+        let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statfs(path.as_ptr(), &mut st) } != 0 {
+            return layer("scratch-quota", false, "cannot tell: statfs failed");
+        }
+        const TMPFS_MAGIC: i64 = 0x0102_1994;
+        if st.f_type as i64 == TMPFS_MAGIC {
+            let mib = (st.f_blocks as u64).saturating_mul(st.f_bsize as u64) >> 20;
+            return layer(
+                "scratch-quota",
+                true,
+                format!(
+                    "scratch is a private file system of {mib} MiB and {} inodes, gone with the process",
+                    st.f_files
+                ),
+            );
+        }
+        layer("scratch-quota", false, "scratch is a plain directory: its size and inodes are not capped")
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = scratch;
+        layer("scratch-quota", false, "not Linux")
+    }
 }
 
 /// Whether this process sees any network interface besides loopback (the grader starts it in a

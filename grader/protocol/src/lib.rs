@@ -238,8 +238,35 @@ pub fn write_frame<W: Write, T: Serialize>(w: &mut W, msg: &T) -> io::Result<()>
     w.flush()
 }
 
+/// The size of `msg`'s frame body in bytes (what [`write_frame`] would send after the length).
+pub fn encoded_len<T: Serialize>(msg: &T) -> usize {
+    postcard::experimental::serialized_size(msg).unwrap_or(usize::MAX)
+}
+
+/// A frame longer than the reader allowed; nothing of its body was read.
+#[derive(Debug)]
+pub struct FrameTooLarge {
+    pub len: usize,
+    pub max: usize,
+}
+
+impl std::fmt::Display for FrameTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a frame of {} bytes, more than the {} bytes allowed", self.len, self.max)
+    }
+}
+
+impl std::error::Error for FrameTooLarge {}
+
 /// Reads one frame; `Ok(None)` on a clean end of stream before a frame starts.
 pub fn read_frame<R: Read, T: DeserializeOwned>(r: &mut R) -> io::Result<Option<T>> {
+    read_frame_max(r, MAX_FRAME)
+}
+
+/// [`read_frame`] refusing, before reading or allocating its body, a frame longer than `max`
+/// bytes (and than [`MAX_FRAME`]): the error's inner value is then a [`FrameTooLarge`].
+pub fn read_frame_max<R: Read, T: DeserializeOwned>(r: &mut R, max: usize) -> io::Result<Option<T>> {
+    let max = max.min(MAX_FRAME);
     let mut len = [0u8; 4];
     match r.read_exact(&mut len) {
         Ok(()) => {}
@@ -247,11 +274,8 @@ pub fn read_frame<R: Read, T: DeserializeOwned>(r: &mut R) -> io::Result<Option<
         Err(e) => return Err(e),
     }
     let len = u32::from_le_bytes(len) as usize;
-    if len > MAX_FRAME {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("frame of {len} bytes exceeds the limit of {MAX_FRAME}"),
-        ));
+    if len > max {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, FrameTooLarge { len, max }));
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body)?;

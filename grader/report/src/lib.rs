@@ -9,6 +9,7 @@ mod html;
 mod junit;
 mod model;
 pub mod num;
+pub mod text;
 
 pub use html::render_html;
 pub use junit::render_junit;
