@@ -383,14 +383,7 @@ impl Builder {
                 // temporary `rmeta*` directory with a file of exactly the limit): removed, so that
                 // such a build leaves nothing in the shared target directory.
                 remove_files_at_limit(&self.target_dir.join("build"));
-                diagnostics.push(Diagnostic {
-                    level: "error".into(),
-                    message: why.clone(),
-                    file: None,
-                    line: None,
-                    column: None,
-                    rendered: why,
-                });
+                diagnostics.push(build_error(why));
             }
         }
         if !status.success() {
@@ -416,18 +409,12 @@ impl Builder {
                 // Not copied anywhere, and not kept: the next build makes it again if need be.
                 let _ = fs::remove_file(&exe);
                 let why = format!(
-                    "the probe built from this code is {} MiB, more than the {} MiB allowed (twice the reference's,                      plus 64 MiB): a huge static or constant?",
+                    "the probe built from this code is {} MiB, more than the {} MiB allowed (twice the reference's, \
+                     plus 64 MiB): a huge static or constant?",
                     size >> 20,
                     max >> 20
                 );
-                diagnostics.push(Diagnostic {
-                    level: "error".into(),
-                    message: why.clone(),
-                    file: None,
-                    line: None,
-                    column: None,
-                    rendered: why,
-                });
+                diagnostics.push(build_error(why));
                 return Ok(Built { executable: None, diagnostics, duration_s });
             }
         }
@@ -550,6 +537,11 @@ impl Builder {
         }
         Ok((probe_pkg, has_cuda))
     }
+}
+
+/// A build error that belongs to no file: the message is also its rendering.
+fn build_error(why: String) -> Diagnostic {
+    Diagnostic { level: "error".into(), message: why.clone(), file: None, line: None, column: None, rendered: why }
 }
 
 /// The most compiler messages kept from one build.

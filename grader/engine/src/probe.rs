@@ -782,6 +782,19 @@ mod tests {
     }
 
     #[test]
+    fn a_probe_that_cannot_start_is_the_graders_error_after_retries() {
+        let mut p = Probe::new(Path::new("/nonexistent/probe"), Limits::default());
+        let t = Instant::now();
+        match p.call("stage1.linalg.dot", &Value::Unit, Duration::from_secs(1)) {
+            CallResult::NotStarted(why) => assert!(why.contains("could not start the probe"), "{why}"),
+            other => panic!("expected NotStarted, got {other:?}"),
+        }
+        // Three retries, 0.2 + 1 + 3 s apart.
+        assert!(t.elapsed() >= Duration::from_millis(4200));
+        assert_eq!(p.spawned, 0);
+    }
+
+    #[test]
     fn decimal_writes_digits() {
         let mut b = [0u8; 10];
         assert_eq!(decimal(0, &mut b), b"0");

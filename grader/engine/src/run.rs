@@ -153,13 +153,7 @@ pub fn run(
                     .map_err(|source| BuildError::Io { path: intake_dir.clone(), source })?;
                 let found = intake::snapshot(submission, &stage.student_dir, dir.path())
                     .map_err(|source| BuildError::Io { path: submission.clone(), source })?;
-                build.violations.extend(found.into_iter().map(|v| grader_report::Violation {
-                    file: v.file,
-                    line: v.line,
-                    column: v.column,
-                    rule: v.rule.to_string(),
-                    message: v.message,
-                }));
+                build.violations.extend(found.into_iter().map(reported));
                 Some(dir)
             }
         };
@@ -173,13 +167,7 @@ pub fn run(
                 if !{
                     let sources = snapshot.as_ref().expect("a student's run has a snapshot").path();
                     let found = intake::inspect(&course.root, &stage.student_dir, sources, &config.gate);
-                    build.violations.extend(found.into_iter().map(|v| grader_report::Violation {
-                        file: v.file,
-                        line: v.line,
-                        column: v.column,
-                        rule: v.rule.to_string(),
-                        message: v.message,
-                    }));
+                    build.violations.extend(found.into_iter().map(reported));
                     build.violations.is_empty()
                 } =>
             {
@@ -329,6 +317,17 @@ fn not_from_scratch(
             (id, found)
         })
         .collect()
+}
+
+/// A refusal of the intake or the gate, as the report shows it.
+fn reported(v: crate::gate::Violation) -> grader_report::Violation {
+    grader_report::Violation {
+        file: v.file,
+        line: v.line,
+        column: v.column,
+        rule: v.rule.to_string(),
+        message: v.message,
+    }
 }
 
 fn round2(x: f64) -> f64 {
