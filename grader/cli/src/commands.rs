@@ -7,8 +7,8 @@ use grader_engine::builder::{Builder, Role};
 use grader_engine::manifest::{Course, Device};
 use grader_engine::probe::{CallResult, Limits, Probe};
 use grader_engine::run::{run, RunConfig, Silent};
-use grader_engine::suites;
 use grader_report::{CaseStatus, ExerciseStatus, Report};
+use grader_suites as suites;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -151,7 +151,9 @@ pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
     // Tamper evidence and progress (student editions keep it in the repository).
     let mut revealed = Vec::new();
     if let Role::Student { submission } = &config.role {
-        report.integrity = crate::tamper::check(&course, bundle.as_ref().map(|b| b.dir.as_path()), submission)?;
+        let bundle_dir = bundle.as_ref().map(|b| b.dir.as_path());
+        let own_binary = bundle_dir.and_then(crate::export::verify_own_binary);
+        report.integrity = crate::tamper::check(&course, bundle_dir, own_binary, submission)?;
         let own_repo = submission.canonicalize().ok() == root.canonicalize().ok();
         if own_repo && crate::export::is_student_edition(root) {
             let mut progress = crate::progress::Progress::load(root);

@@ -3,7 +3,7 @@
 //! `grader export student DIR` writes what students get: the exercises with their public tests,
 //! the projects' starting crates, the data sets, the course manifest (titles, points, tolerances,
 //! hints), the probe glue, a workspace of their own, a README, a CI workflow and the fingerprints
-//! of the course's files. Never `solutions/`, the hidden suites (`grader/engine/src/suites`) or
+//! of the course's files. Never `solutions/`, the hidden suites (`grader/suites`) or
 //! any other instructor crate.
 //!
 //! The hidden suites are compiled into the grader and the reference solutions into the reference
@@ -19,7 +19,7 @@ use crate::tamper;
 use anyhow::{bail, Context, Result};
 use grader_engine::builder::{Builder, Role};
 use grader_engine::manifest::{Course, STUDENT_EDITION_MARKER};
-use grader_engine::suites;
+use grader_suites as suites;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,10 +109,7 @@ impl Bundle {
         Ok(())
     }
 }
-
-pub fn is_student_edition(root: &Path) -> bool {
-    root.join(STUDENT_EDITION_MARKER).is_file()
-}
+pub use grader_engine::manifest::is_student_edition;
 
 /// The bundle to grade with: `--bundle`/`GRADER_BUNDLE`, else the one this grader runs from
 /// (`<bundle>/bin/grader`), else `.grader/bundle` in the repository.

@@ -164,7 +164,7 @@ pub fn expected(course: &Course, bundle: Option<&Path>) -> Result<(Fingerprints,
         return Ok((load(&b)?, "bundle"));
     }
     let own = course.root.join(EDITION_FINGERPRINTS);
-    if crate::export::is_student_edition(&course.root) && own.is_file() {
+    if grader_engine::manifest::is_student_edition(&course.root) && own.is_file() {
         return Ok((load(&own)?, "repository"));
     }
     Ok((compute(&course.root, course, false)?, "course"))
@@ -172,8 +172,14 @@ pub fn expected(course: &Course, bundle: Option<&Path>) -> Result<(Fingerprints,
 
 /// Compares `submission` with the fingerprints. `None` when the submission is not a whole
 /// checkout of the course (a directory with only `exercises/<stage>/src`, as fixtures are):
-/// nothing to compare.
-pub fn check(course: &Course, bundle: Option<&Path>, submission: &Path) -> Result<Option<Integrity>> {
+/// nothing to compare. `own_binary` names the grader binary when it differs from the bundle's
+/// record of it (`export::verify_own_binary`).
+pub fn check(
+    course: &Course,
+    bundle: Option<&Path>,
+    own_binary: Option<String>,
+    submission: &Path,
+) -> Result<Option<Integrity>> {
     if !submission.join("grader/course/course.toml").is_file() {
         return Ok(None);
     }
@@ -199,10 +205,8 @@ pub fn check(course: &Course, bundle: Option<&Path>, submission: &Path) -> Resul
         }
     }
     // The grader itself, when it runs from a bundle that records its fingerprint.
-    if let Some(b) = bundle {
-        if let Some(diff) = crate::export::verify_own_binary(b) {
-            changed.push(ChangedFile { path: diff, change: "modified".into(), kind: "grader binary".into() });
-        }
+    if let Some(diff) = own_binary {
+        changed.push(ChangedFile { path: diff, change: "modified".into(), kind: "grader binary".into() });
     }
     changed.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Some(Integrity { source: source.into(), checked: fp.files.len(), changed }))

@@ -14,7 +14,7 @@ mod common;
 use common::{copy_dir, root, target, text};
 
 use grader_engine::manifest::Course;
-use grader_engine::suites;
+use grader_suites as suites;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1360,7 +1360,7 @@ mod tests {
 
     fn course() -> &'static crate::manifest::Course {
         static C: std::sync::OnceLock<crate::manifest::Course> = std::sync::OnceLock::new();
-        C.get_or_init(|| crate::manifest::Course::load(&root(), &crate::suites::all()).expect("the manifest loads"))
+        C.get_or_init(|| crate::manifest::Course::load(&root(), &grader_suites::all()).expect("the manifest loads"))
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! The grading engine: the course manifest, the hidden suites, building probes, running cases
-//! across the process boundary, comparing numbers, timing against the reference, scoring.
+//! The grading engine: the course manifest, building probes, running cases across the process
+//! boundary, comparing numbers, timing against the reference, scoring. It names no stage: the
+//! hidden suites are crates of their own (`grader/suites/<stage>`), written against
+//! `grader-suite-api` (re-exported here as `suite` and `compare`) and handed to [`run`] by the
+//! caller from the one registry, `grader-suites`.
 //!
 //! The engine never links student code. It builds a probe from the student's sources and one
 //! from the reference, sends both the same inputs, and decides every verdict itself.
@@ -9,15 +12,14 @@
 #![allow(clippy::result_large_err)]
 
 pub mod builder;
-pub mod compare;
 pub mod gate;
 pub mod intake;
 pub mod manifest;
 pub mod probe;
 pub mod run;
 pub mod speed;
-pub mod suite;
-pub mod suites;
+
+pub use grader_suite_api::{compare, suite};
 
 pub use builder::Role;
 pub use manifest::{Course, Device};

@@ -240,6 +240,11 @@ pub struct Course {
 /// are absent on purpose, and prebuilt reference probes stand in for them.
 pub const STUDENT_EDITION_MARKER: &str = "grader/edition.toml";
 
+/// Whether the checkout at `root` is a student edition (it has the edition's marker file).
+pub fn is_student_edition(root: &Path) -> bool {
+    root.join(STUDENT_EDITION_MARKER).is_file()
+}
+
 const DEFAULT_TOLERANCE: ToleranceEntry = ToleranceEntry { atol: 1e-9, rtol: 1e-7 };
 
 impl Course {
@@ -425,7 +430,7 @@ fn validate(
         }
     };
     if !suites.contains(e.id.as_str()) {
-        return Err(invalid(path, &e.id, "id", "has no hidden suite in grader/engine/src/suites".into()));
+        return Err(invalid(path, &e.id, "id", "has no hidden suite in grader/suites".into()));
     }
     if let Some(t) = e.timeout_s {
         if !(t.is_finite() && t > 0.0) {
@@ -498,4 +503,79 @@ fn load_topics(path: &Path) -> Result<Vec<Topic>, ManifestError> {
         }
     }
     Ok(topics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    }
+
+    /// A copy of the course's manifest in a temporary root, with empty crate manifests where the
+    /// stages' crates live, and `edit` applied to one module file.
+    fn course_copy(module: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        crate::intake::copy_tree(&root().join("grader/course"), &t.path().join("grader/course")).unwrap();
+        for dir in ["exercises/stage1", "exercises/stage2", "exercises/stage3", "projects/mp1-tabular"] {
+            for side in [dir.to_string(), dir.replace("exercises", "solutions").replace("projects", "solutions")] {
+                std::fs::create_dir_all(t.path().join(&side)).unwrap();
+                std::fs::write(t.path().join(side).join("Cargo.toml"), "").unwrap();
+            }
+        }
+        let p = t.path().join("grader/course").join(module);
+        std::fs::write(&p, edit(std::fs::read_to_string(&p).unwrap())).unwrap();
+        t
+    }
+
+    #[test]
+    fn the_course_loads_with_every_suite() {
+        let c = Course::load(&root(), &grader_suites::all()).unwrap();
+        assert_eq!(c.exercises().count(), grader_suites::all().len());
+        assert_eq!(c.stage("stage1").unwrap().student_dir, "exercises/stage1");
+        assert_eq!(c.select("stage1.linalg.dot").len(), 1);
+        assert!(c.select("stage1.linalg").len() > 1);
+    }
+
+    #[test]
+    fn an_exercise_without_a_suite_is_refused_by_name() {
+        let suites: Vec<_> = grader_suites::all().into_iter().filter(|s| s.id != "stage1.linalg.dot").collect();
+        let e = Course::load(&root(), &suites).unwrap_err().to_string();
+        assert!(e.contains("stage1.linalg.dot") && e.contains("no hidden suite"), "{e}");
+    }
+
+    #[test]
+    fn a_suite_without_an_exercise_is_refused_by_name() {
+        let t = course_copy("stage1/linalg.toml", |s| {
+            s.replacen("id = \"stage1.linalg.dot\"", "id = \"stage1.linalg.dot_renamed\"", 1)
+        });
+        // The renamed entry has no suite: refused first, naming it.
+        let e = Course::load(t.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("stage1.linalg.dot_renamed"), "{e}");
+        // With a suite under the new name, the old suite is the orphan, named.
+        let mut suites = grader_suites::all();
+        let mut extra = *suites.iter().find(|s| s.id == "stage1.linalg.dot").unwrap();
+        extra.id = "stage1.linalg.dot_renamed";
+        suites.push(extra);
+        let e = Course::load(t.path(), &suites).unwrap_err().to_string();
+        assert!(e.contains("hidden suite `stage1.linalg.dot` has no exercise"), "{e}");
+    }
+
+    #[test]
+    fn duplicates_unknown_topics_and_bad_fields_name_the_exercise() {
+        let dup = course_copy("stage1/linalg.toml", |s| {
+            let first = s.find("[[exercise]]").unwrap();
+            let second = s[first + 1..].find("[[exercise]]").unwrap() + first + 1;
+            format!("{s}\n{}", &s[first..second])
+        });
+        let e = Course::load(dup.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("stage1.linalg.dot") && e.contains("declared twice"), "{e}");
+        let topic = course_copy("stage1/linalg.toml", |s| s.replacen("s1.linalg.vectors", "s1.nowhere", 1));
+        let e = Course::load(topic.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("stage1.linalg.dot") && e.contains("s1.nowhere"), "{e}");
+        let points = course_copy("stage1/linalg.toml", |s| s.replacen("points = 2", "points = -2", 1));
+        let e = Course::load(points.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("stage1.linalg.dot") && e.contains("points"), "{e}");
+    }
 }

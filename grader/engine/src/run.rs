@@ -230,7 +230,18 @@ pub fn run(
         };
         for ex in exercises {
             let suite = suites[ex.id.as_str()];
-            let mut r = grade_exercise(ex, &stage.student_dir, suite, config, &gpu, &mut student, &mut refp, obs)?;
+            let mut r = grade_exercise(
+                ex,
+                suite,
+                Grading {
+                    config,
+                    gpu: &gpu,
+                    student_dir: &stage.student_dir,
+                    student: &mut student,
+                    reference: &mut refp,
+                    obs: &mut *obs,
+                },
+            )?;
             // Its cases ran, so the student sees whether the answers were right; it scores 0.
             if let Some(found) = scratch.remove(&ex.id) {
                 r.status = ExerciseStatus::Forbidden;
@@ -345,17 +356,20 @@ fn gpu_pending(ex: &Exercise, config: &RunConfig) -> f64 {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn grade_exercise(
-    ex: &Exercise,
-    student_dir: &str,
-    suite: &ExerciseSuite,
-    config: &RunConfig,
-    gpu: &Result<(), String>,
-    student: &mut Probe,
-    reference: &mut Probe,
-    obs: &mut dyn Observer,
-) -> Result<ExerciseResult, RunError> {
+/// What grading one exercise of a stage needs besides the exercise: the run's settings, the two
+/// probes, and the observer.
+struct Grading<'a> {
+    config: &'a RunConfig,
+    gpu: &'a Result<(), String>,
+    /// The stage crate's directory, to map panic locations back to the student's paths.
+    student_dir: &'a str,
+    student: &'a mut Probe,
+    reference: &'a mut Probe,
+    obs: &'a mut dyn Observer,
+}
+
+fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<ExerciseResult, RunError> {
+    let Grading { config, gpu, student_dir, student, reference, obs } = g;
     let started = Instant::now();
     let mut gen = Gen::new(config.seed, &ex.id);
     let cases = (suite.cases)(&mut gen);

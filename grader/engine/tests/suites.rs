@@ -10,8 +10,8 @@ use grader_engine::manifest::{Course, Device};
 use grader_engine::probe::Limits;
 use grader_engine::run::{run, RunConfig, Silent};
 use grader_engine::suite::Gen;
-use grader_engine::suites;
 use grader_report::{CaseStatus, Report};
+use grader_suites as suites;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -391,6 +391,12 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
             problems.push(format!("{}: score {}, expected zero", ex.id, ex.score));
         }
     }
+    // An expectation about a case that was not graded would hold vacuously.
+    for label in e.cases.keys() {
+        if !report.exercises.iter().flat_map(|x| &x.cases).any(|c| &c.label == label) {
+            problems.push(format!("the fixture expects a case `{label}` that no graded exercise has"));
+        }
+    }
     if let Some(needle) = &e.message_contains {
         let found = report
             .exercises
@@ -618,7 +624,8 @@ fn main() {
     let args = Arguments::from_args();
     // An open port on loopback, so that `net_runtime` proves a probe cannot reach even a
     // listening local service (not merely a closed port).
-    let _listener = std::net::TcpListener::bind("127.0.0.1:47913");
+    let _listener = std::net::TcpListener::bind("127.0.0.1:47913")
+        .expect("net_runtime needs a listening port on 127.0.0.1:47913 (is another test run holding it?)");
     let mut trials = hidden_case_trials();
     trials.extend(fixture_trials());
     trials.extend(public_test_trials());
