@@ -583,9 +583,38 @@ fn freeze(r: &mut Running) {
         libc::killpg(pid, libc::SIGSTOP);
     }
     r.frozen = true;
+    // The kernel reports the group stop to the parent once every thread has stopped: asked
+    // without consuming anything (WNOWAIT), so the exit status stays for `Child::wait`. A
+    // process that exits instead is reported too. Bounded, in case a thread sleeps
+    // uninterruptibly; then `/proc` says whether it stopped.
     let deadline = Instant::now() + Duration::from_millis(500);
-    while !all_stopped(pid) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_micros(100));
+    let mut spins = 0u32;
+    loop {
+        // SAFETY: waitid writes into the zeroed siginfo we own.
+        let reported = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WSTOPPED | libc::WEXITED | libc::WNOWAIT | libc::WNOHANG,
+            ) == 0
+                && info.si_pid() != 0
+        };
+        if reported || Instant::now() >= deadline {
+            break;
+        }
+        spins += 1;
+        if spins < 200 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+    }
+    if Instant::now() >= deadline {
+        while !all_stopped(pid) && Instant::now() < deadline + Duration::from_millis(500) {
+            std::thread::sleep(Duration::from_micros(100));
+        }
     }
 }
 
