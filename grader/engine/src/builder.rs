@@ -681,3 +681,78 @@ pub fn strip_ansi(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_if_changed_keeps_an_unchanged_file_untouched() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("a/b/lib.rs");
+        write_if_changed(&p, b"fn a() {}").unwrap();
+        let before = fs::metadata(&p).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_if_changed(&p, b"fn a() {}").unwrap();
+        assert_eq!(fs::metadata(&p).unwrap().modified().unwrap(), before, "rewritten: cargo would rebuild");
+        write_if_changed(&p, b"fn b() {}").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"fn b() {}");
+        // Nothing written aside is left.
+        assert_eq!(fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn workspace_tags_are_stable_and_distinct() {
+        assert_eq!(path_tag(Path::new("/a/alice")), path_tag(Path::new("/a/alice")));
+        assert_ne!(path_tag(Path::new("/a/alice")), path_tag(Path::new("/a/bob")));
+        assert_eq!(path_tag(Path::new("/x")).len(), 16);
+    }
+
+    #[test]
+    fn collect_rs_takes_rust_files_and_no_links() {
+        let t = tempfile::tempdir().unwrap();
+        fs::create_dir_all(t.path().join("m")).unwrap();
+        fs::write(t.path().join("lib.rs"), "").unwrap();
+        fs::write(t.path().join("m/x.rs"), "").unwrap();
+        fs::write(t.path().join("notes.txt"), "").unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", t.path().join("y.rs")).unwrap();
+        let mut out = Vec::new();
+        collect_rs(t.path(), Path::new(""), &mut out).unwrap();
+        assert_eq!(out, [PathBuf::from("lib.rs"), PathBuf::from("m/x.rs")]);
+    }
+
+    #[test]
+    fn limits_hit_are_named_and_other_failures_are_not() {
+        let d = |m: &str| Diagnostic {
+            level: "error".into(),
+            message: m.into(),
+            file: None,
+            line: None,
+            column: None,
+            rendered: m.into(),
+        };
+        let fsize = limit_hit("process didn't exit successfully (signal: 25, SIGXFSZ: file size limit exceeded)", &[]);
+        assert!(fsize.unwrap().contains("larger than the 1024 MiB"));
+        let mem = limit_hit("", &[d("memory allocation of 8589934592 bytes failed")]);
+        assert!(mem.unwrap().contains("6144 MiB of memory"));
+        assert_eq!(limit_hit("error: could not compile `stage1`", &[d("mismatched types")]), None);
+    }
+
+    #[test]
+    fn files_left_at_the_limit_are_removed_with_rustcs_temporary_directory() {
+        let t = tempfile::tempdir().unwrap();
+        let tmp = t.path().join("grade/deps/rmetaAbC123");
+        fs::create_dir_all(&tmp).unwrap();
+        let big = fs::File::create(tmp.join("full.rmeta")).unwrap();
+        big.set_len(BUILD_FILE_BYTES).unwrap(); // sparse: no disk used
+        fs::write(t.path().join("grade/deps/libstage1.rlib"), b"small").unwrap();
+        remove_files_at_limit(t.path());
+        assert!(!tmp.exists());
+        assert!(t.path().join("grade/deps/libstage1.rlib").exists());
+    }
+
+    #[test]
+    fn strip_ansi_removes_colour_sequences() {
+        assert_eq!(strip_ansi("\u{1b}[1m\u{1b}[31merror\u{1b}[0m: x"), "error: x");
+    }
+}

@@ -4,9 +4,9 @@
 //! (see `grader/probes/stage1/src/calculus.rs` for the wire formats) and give its parameters:
 //! the glue builds the closures the student's code is called with.
 
+use grader_protocol::Value;
 use grader_suite_api::compare;
 use grader_suite_api::suite::{Case, Check, CheckCtx, ExerciseSuite, Failure, Gen};
-use grader_protocol::Value;
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![

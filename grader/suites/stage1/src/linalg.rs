@@ -1,8 +1,8 @@
 //! Hidden suites for `stage1::linalg`.
 
+use grader_protocol::Value;
 use grader_suite_api::compare;
 use grader_suite_api::suite::{context, Case, Check, CheckCtx, ExerciseSuite, Failure, Gen};
-use grader_protocol::Value;
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![

@@ -7,9 +7,9 @@
 //! every one at significance [`ALPHA`], with enough draws that plausible bugs (a wrong variance,
 //! an off-by-one, uniform instead of normal) are rejected by a wide margin.
 
+use grader_protocol::Value;
 use grader_suite_api::compare;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
-use grader_protocol::Value;
 use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, Normal, Poisson};
 
 pub fn suites() -> Vec<ExerciseSuite> {

@@ -3,9 +3,9 @@
 //! Besides random inputs, several cases use the iris data set that ships in `datasets/iris/`.
 //! It is compiled into the grader, so the hidden cases and the shipped data cannot drift apart.
 
+use grader_protocol::Value;
 use grader_suite_api::compare;
 use grader_suite_api::suite::{Case, Check, CheckCtx, ExerciseSuite, Failure, Gen};
-use grader_protocol::Value;
 use rand::seq::SliceRandom;
 
 pub fn suites() -> Vec<ExerciseSuite> {
