@@ -1,0 +1,179 @@
+//! `grader check`: build and grade a selection, then the reports.
+
+use super::*;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum DeviceArg {
+    Cpu,
+    Cuda,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// What to grade: a stage (`stage1`), a module (`stage1.linalg`) or one exercise id.
+    #[arg(required_unless_present = "all")]
+    selection: Option<String>,
+    /// Grade every exercise of every stage.
+    #[arg(long, conflicts_with = "selection")]
+    all: bool,
+    /// A checkout of the course to grade (a student's fork, a fixture); default: this one.
+    #[arg(long, conflicts_with = "reference")]
+    submission: Option<PathBuf>,
+    /// Grade the reference solutions instead of the exercises.
+    #[arg(long)]
+    reference: bool,
+    /// Seed of the hidden cases (printed in every report; pass it again to replay a run).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where speed targets run. `cuda` needs a grader built with `--features cuda` and a GPU.
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: DeviceArg,
+    /// Write the JSON report (schema: grader/report/report.schema.json) to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the HTML report to FILE (default: target/grader/report.html).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Skip speed targets (their points are not awarded).
+    #[arg(long)]
+    no_speed: bool,
+    /// Shared build directory (default: target/grader in the course checkout).
+    #[arg(long, env = "GRADER_TARGET_DIR", value_name = "DIR")]
+    target_dir: Option<PathBuf>,
+    /// Print only the summary line.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Append a Markdown summary to FILE (CI: `--markdown "$GITHUB_STEP_SUMMARY"`).
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// When to exit non-zero: `all-passed` (default), `fail-under:PERCENT` (below that share of
+    /// the points), `never` (a grader error still exits 4).
+    #[arg(long, env = "GRADER_EXIT_POLICY", default_value = "all-passed", value_name = "POLICY")]
+    exit_policy: crate::ci::ExitPolicy,
+}
+
+impl CheckArgs {
+    /// The selection, `all` for `--all`.
+    pub fn selection_or_all(&self) -> String {
+        if self.all {
+            "all".into()
+        } else {
+            self.selection.clone().unwrap_or_else(|| "all".into())
+        }
+    }
+
+    /// The graded checkout: `--submission`, else the repository itself.
+    pub fn submission_dir(&self, root: &Path) -> PathBuf {
+        self.submission.clone().unwrap_or_else(|| root.to_path_buf())
+    }
+}
+
+pub fn check(root: &Path, a: CheckArgs) -> Result<u8> {
+    let (course, bundle) = crate::export::load_course(root)?;
+    if let Some(b) = &bundle {
+        let mut stages: Vec<&str> = course.select(&a.selection_or_all()).iter().map(|e| e.stage.as_str()).collect();
+        stages.dedup();
+        b.verify(&stages)?;
+    }
+    let role = if a.reference {
+        Role::Reference
+    } else {
+        let sub = a.submission.clone().unwrap_or_else(|| root.to_path_buf());
+        if !sub.is_dir() {
+            bail!("submission {} is not a directory", sub.display());
+        }
+        Role::Student { submission: sub.canonicalize()? }
+    };
+    let seed = a.seed.unwrap_or_else(|| {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        (t.as_nanos() as u64 ^ u64::from(std::process::id())) % 1_000_000
+    });
+    let config = RunConfig {
+        selection: if a.all { "all".into() } else { a.selection.clone().expect("clap requires it") },
+        seed,
+        role,
+        device: match a.device {
+            DeviceArg::Cpu => Device::Cpu,
+            DeviceArg::Cuda => Device::Cuda,
+        },
+        target_dir: Some(target_dir(root, a.target_dir.clone())),
+        limits: Limits::default(),
+        speed: !a.no_speed,
+        gate: Default::default(),
+    };
+    let mut term = Terminal::new(a.quiet);
+    let mut report = run(&course, &suites::all(), &config, &mut term)?;
+    // Tamper evidence and progress (student editions keep it in the repository).
+    let mut revealed = Vec::new();
+    if let Role::Student { submission } = &config.role {
+        let bundle_dir = bundle.as_ref().map(|b| b.dir.as_path());
+        let own_binary = bundle_dir.and_then(crate::export::verify_own_binary);
+        report.integrity = crate::tamper::check(&course, bundle_dir, own_binary, submission)?;
+        let own_repo = submission.canonicalize().ok() == root.canonicalize().ok();
+        if own_repo && crate::export::is_student_edition(root) {
+            let mut progress = crate::progress::Progress::load(root);
+            revealed = progress.record(&report, &course);
+            // A failure shows the latest hint the student has seen (hints reveal themselves).
+            for ex in report.exercises.iter_mut().filter(|e| e.hint.is_some()) {
+                if let Some(e) = course.exercise(&ex.id) {
+                    let n = (progress.hints_shown(&ex.id) as usize).clamp(1, e.hints.len());
+                    ex.hint = Some(format!("({n}/{}) {}", e.hints.len(), e.hints[n - 1]));
+                }
+            }
+            progress.save(root)?;
+        }
+    }
+    let tdir = target_dir(root, a.target_dir);
+    std::fs::create_dir_all(&tdir).ok();
+    // The last result feeds `grader list`.
+    std::fs::write(tdir.join("last-report.json"), grader_report::render_json(&report))
+        .with_context(|| format!("failed to write {}", tdir.join("last-report.json").display()))?;
+    let html_path = a.html.unwrap_or_else(|| tdir.join("report.html"));
+    write(&html_path, &grader_report::render_html(&report)?)?;
+    if let Some(p) = &a.json {
+        write(p, &grader_report::render_json(&report))?;
+    }
+    if let Some(p) = &a.junit {
+        write(p, &grader_report::render_junit(&report)?)?;
+    }
+    if let Some(p) = &a.markdown {
+        append(p, &crate::ci::markdown(&report))?;
+    }
+    term.footer(&report, &html_path);
+    if let Some(i) = &report.integrity {
+        crate::tamper::print(i);
+    }
+    for id in &revealed {
+        println!("a new hint revealed itself for {id}: grader hint {id}");
+    }
+    Ok(a.exit_policy.apply(&report, exit_code(&report)))
+}
+
+fn append(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("failed to open {}", path.display()))?;
+    f.write_all(text.as_bytes()).with_context(|| format!("failed to write {}", path.display()))
+}
+
+/// 0 passed, 1 failed, 3 build failed, 5 refused.
+pub fn exit_code(report: &Report) -> u8 {
+    if !report.build.violations.is_empty() {
+        EXIT_FORBIDDEN
+    } else if !report.build.ok {
+        EXIT_BUILD_FAILED
+    } else if report.exercises.iter().all(|e| e.status == ExerciseStatus::Passed) {
+        EXIT_PASSED
+    } else {
+        EXIT_FAILED
+    }
+}

@@ -1,0 +1,98 @@
+//! `grader dev`: the course author's checks and builds.
+
+use super::*;
+
+#[derive(clap::Args, Debug)]
+pub struct DevCheckArgs {
+    /// Stage, module or exercise id (default: every stage).
+    selection: Option<String>,
+    /// Seeds to try, e.g. `--seeds 1,2,3`.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    seeds: Vec<u64>,
+    /// Shared build directory (default: target/grader in the course checkout).
+    #[arg(long, env = "GRADER_TARGET_DIR")]
+    target_dir: Option<PathBuf>,
+}
+
+/// Every reference case passes and every stub case fails, for each seed.
+pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
+    let course = load(root)?;
+    let selection = a.selection.unwrap_or_else(|| "all".into());
+    let mut problems = Vec::new();
+    for seed in a.seeds {
+        for role in [Role::Reference, Role::Student { submission: root.to_path_buf() }] {
+            let config = RunConfig {
+                selection: selection.clone(),
+                seed,
+                role: role.clone(),
+                device: Device::Cpu,
+                target_dir: Some(target_dir(root, a.target_dir.clone())),
+                limits: Limits::default(),
+                speed: matches!(role, Role::Reference),
+                gate: Default::default(),
+            };
+            let report = run(&course, &suites::all(), &config, &mut Silent)?;
+            for ex in &report.exercises {
+                for c in &ex.cases {
+                    let bad = match role {
+                        Role::Reference => c.status != CaseStatus::Passed,
+                        Role::Student { .. } => c.status == CaseStatus::Passed,
+                    };
+                    if bad {
+                        problems.push(format!(
+                            "seed {seed}: {} case {} ({}): {} {} ({})",
+                            ex.id,
+                            c.index,
+                            c.label,
+                            role.name(),
+                            c.status.as_str(),
+                            c.message.as_deref().unwrap_or("")
+                        ));
+                    }
+                }
+                if matches!(role, Role::Reference) && ex.status != ExerciseStatus::Passed {
+                    let why = ex.speed.as_ref().and_then(|s| s.message.clone()).unwrap_or_default();
+                    problems.push(format!("seed {seed}: {} reference is {} {why}", ex.id, ex.status.as_str()));
+                }
+            }
+            println!(
+                "seed {seed} {:<9}: {} exercises, {} cases, score {}/{}",
+                role.name(),
+                report.exercises.len(),
+                report.exercises.iter().map(|e| e.cases.len()).sum::<usize>(),
+                report.score,
+                report.max_score
+            );
+        }
+    }
+    if problems.is_empty() {
+        println!("dev check: ok (every reference case passes, every stub case fails)");
+        Ok(EXIT_PASSED)
+    } else {
+        for p in &problems {
+            println!("PROBLEM {p}");
+        }
+        Ok(EXIT_FAILED)
+    }
+}
+
+/// Builds the reference probe of `stage`, printing the compiler's progress.
+pub fn dev_build(root: &Path, stage: &str) -> Result<u8> {
+    let course = load(root)?;
+    let stage = course.stage(stage).with_context(|| format!("no stage `{stage}`"))?;
+    let t = Instant::now();
+    let built = Builder::new(root, None).build(stage, &Role::Reference, &mut |p| {
+        let grader_engine::builder::BuildProgress::Compiling(unit) = p;
+        eprintln!("   compiled {unit}");
+    })?;
+    for d in &built.diagnostics {
+        eprintln!("{}", d.rendered);
+    }
+    match built.executable {
+        Some(exe) => {
+            println!("built {} in {:.1} s: {}", stage.id, t.elapsed().as_secs_f64(), exe.display());
+            Ok(EXIT_PASSED)
+        }
+        None => Ok(EXIT_BUILD_FAILED),
+    }
+}
