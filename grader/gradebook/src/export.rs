@@ -196,11 +196,40 @@ fn num(x: f64) -> String {
 pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written> {
     let meta = gb.batch_meta()?.ok_or(ExportError::NoBatch)?;
     let rows = graded_rows(gb, opts.policy.as_ref())?;
-    let mut files = Vec::new();
     let assignment = opts.assignment.clone().unwrap_or_else(|| meta.selection.clone());
+    let mut files = Vec::new();
+    let mut put = |path: PathBuf, text: String| -> Result<()> {
+        write(&path, &text)?;
+        files.push(path);
+        Ok(())
+    };
+    put(out.join("gradebook.csv"), gradebook_csv(&rows, &meta)?)?;
+    put(out.join("canvas.csv"), canvas_csv(&rows, &meta, opts, &assignment)?)?;
+    put(out.join("moodle.csv"), moodle_csv(&rows, &meta, opts, &assignment)?)?;
+    let mut tera = tera::Tera::new();
+    for (name, text) in [("overview.html", OVERVIEW), ("student.html", STUDENT), ("similarity.html", SIMILARITY)] {
+        tera.add_raw_template(name, text).map_err(|e| ExportError::Template(format!("{name}: {e}")))?;
+    }
+    for g in &rows {
+        let dir = out.join("students").join(&g.row.student);
+        put(dir.join("report.json"), student_json(g, &meta))?;
+        put(dir.join("results.json"), serde_json::to_string_pretty(&gradescope(g, &meta)).expect("serialises") + "\n")?;
+        put(dir.join("report.html"), student_html(&tera, g, &meta)?)?;
+    }
+    let sim = similarity::compare(&gb.sources()?, &opts.starter, opts.similarity_threshold.unwrap_or(0.5));
+    put(out.join("similarity.csv"), similarity_csv(&sim)?)?;
+    put(out.join("similarity.html"), similarity_html(&tera, &sim, &meta)?)?;
+    put(out.join("overview.html"), overview_html(&tera, &rows, &meta, &sim, opts.policy.is_some())?)?;
+    Ok(Written { students: rows.len(), files, similar_pairs: sim.pairs.len() })
+}
 
-    // gradebook.csv
-    let path = out.join("gradebook.csv");
+/// The bytes a CSV writer holds, as text.
+fn csv_text(w: csv::Writer<Vec<u8>>) -> Result<String> {
+    Ok(String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?).into_owned())
+}
+
+/// `gradebook.csv`: a row per student, then one column per exercise (its score).
+pub fn gradebook_csv(rows: &[Graded], meta: &BatchMeta) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "student",
@@ -220,7 +249,7 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
     .collect();
     header.extend(meta.exercises.iter().map(|e| e.id.clone()));
     w.write_record(&header)?;
-    for g in &rows {
+    for g in rows {
         let r = &g.row;
         let by_id: HashMap<&str, f64> =
             r.report.iter().flat_map(|rep| rep.exercises.iter()).map(|e| (e.id.as_str(), e.score)).collect();
@@ -240,19 +269,19 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
         rec.extend(meta.exercises.iter().map(|e| num(by_id.get(e.id.as_str()).copied().unwrap_or(0.0))));
         w.write_record(&rec)?;
     }
-    write(&path, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
-    files.push(path);
+    csv_text(w)
+}
 
-    // canvas.csv
-    let path = out.join("canvas.csv");
+/// `canvas.csv`: Canvas's grade import, a `Points Possible` row first.
+pub fn canvas_csv(rows: &[Graded], meta: &BatchMeta, opts: &Options, assignment: &str) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let column = match &opts.canvas_assignment_id {
         Some(id) => format!("{assignment} ({id})"),
-        None => assignment.clone(),
+        None => assignment.to_string(),
     };
     w.write_record(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column.as_str()])?;
     w.write_record(["Points Possible", "", "", "", "", &num(meta.max_score())])?;
-    for g in &rows {
+    for g in rows {
         let who = opts.roster.get(&g.row.student).cloned().unwrap_or_default();
         let or = |s: &str| if s.is_empty() { g.row.student.clone() } else { s.to_string() };
         w.write_record([
@@ -264,14 +293,14 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
             num(g.final_score),
         ])?;
     }
-    write(&path, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
-    files.push(path);
+    csv_text(w)
+}
 
-    // moodle.csv
-    let path = out.join("moodle.csv");
+/// `moodle.csv`: Moodle's grade import, with a feedback column.
+pub fn moodle_csv(rows: &[Graded], meta: &BatchMeta, opts: &Options, assignment: &str) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["username", "email", "idnumber", assignment.as_str(), "feedback"])?;
-    for g in &rows {
+    w.write_record(["username", "email", "idnumber", assignment, "feedback"])?;
+    for g in rows {
         let who = opts.roster.get(&g.row.student).cloned().unwrap_or_default();
         let username = if who.username.is_empty() { g.row.student.clone() } else { who.username.clone() };
         w.write_record([
@@ -282,50 +311,11 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
             feedback_line(g, meta.max_score()),
         ])?;
     }
-    write(&path, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
-    files.push(path);
+    csv_text(w)
+}
 
-    // Per student.
-    let mut tera = tera::Tera::new();
-    for (name, text) in [("overview.html", OVERVIEW), ("student.html", STUDENT), ("similarity.html", SIMILARITY)] {
-        tera.add_raw_template(name, text).map_err(|e| ExportError::Template(format!("{name}: {e}")))?;
-    }
-    for g in &rows {
-        let dir = out.join("students").join(&g.row.student);
-        let sj = StudentJson {
-            schema: STUDENT_SCHEMA,
-            student: &g.row.student,
-            outcome: g.row.outcome,
-            message: &g.row.message,
-            score: g.row.score,
-            max_score: meta.max_score(),
-            submitted_at: g.row.submitted_at,
-            submitted_at_from: submitted_from(&g.row),
-            received_at: g.row.received_at,
-            committed_at: g.row.claimed_at,
-            late_days: g.late.days,
-            penalty: g.late.penalty,
-            deadline: g.late.deadline,
-            final_score: g.final_score,
-            gradings: g.row.gradings,
-            source: &g.row.source,
-            report: &g.row.report,
-        };
-        let p = dir.join("report.json");
-        write(&p, &(serde_json::to_string_pretty(&sj).expect("serialises") + "\n"))?;
-        files.push(p);
-        let p = dir.join("results.json");
-        write(&p, &(serde_json::to_string_pretty(&gradescope(g, &meta)).expect("serialises") + "\n"))?;
-        files.push(p);
-        let p = dir.join("report.html");
-        write(&p, &student_html(&tera, g, &meta)?)?;
-        files.push(p);
-    }
-
-    // Similarity.
-    let threshold = opts.similarity_threshold.unwrap_or(0.5);
-    let sim = similarity::compare(&gb.sources()?, &opts.starter, threshold);
-    let p = out.join("similarity.csv");
+/// `similarity.csv`: the pairs to review.
+pub fn similarity_csv(sim: &SimilarityReport) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["student_a", "student_b", "similarity", "a_in_b", "b_in_a", "shared_fingerprints"])?;
     for pair in &sim.pairs {
@@ -338,17 +328,31 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
             pair.shared.to_string(),
         ])?;
     }
-    write(&p, &String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?))?;
-    files.push(p);
-    let p = out.join("similarity.html");
-    write(&p, &similarity_html(&tera, &sim, &meta)?)?;
-    files.push(p);
+    csv_text(w)
+}
 
-    // The class.
-    let p = out.join("overview.html");
-    write(&p, &overview_html(&tera, &rows, &meta, &sim, opts.policy.is_some())?)?;
-    files.push(p);
-    Ok(Written { students: rows.len(), files, similar_pairs: sim.pairs.len() })
+/// `students/<id>/report.json`.
+pub fn student_json(g: &Graded, meta: &BatchMeta) -> String {
+    let sj = StudentJson {
+        schema: STUDENT_SCHEMA,
+        student: &g.row.student,
+        outcome: g.row.outcome,
+        message: &g.row.message,
+        score: g.row.score,
+        max_score: meta.max_score(),
+        submitted_at: g.row.submitted_at,
+        submitted_at_from: submitted_from(&g.row),
+        received_at: g.row.received_at,
+        committed_at: g.row.claimed_at,
+        late_days: g.late.days,
+        penalty: g.late.penalty,
+        deadline: g.late.deadline,
+        final_score: g.final_score,
+        gradings: g.row.gradings,
+        source: &g.row.source,
+        report: &g.row.report,
+    };
+    serde_json::to_string_pretty(&sj).expect("serialises") + "\n"
 }
 
 /// Where the late policy's submission time came from.
