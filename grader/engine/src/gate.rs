@@ -217,12 +217,6 @@ pub fn function_span(text: &str, name: &str) -> Result<std::ops::Range<usize>, S
     span_in(&tokens, name).ok_or_else(|| format!("no `fn {name}` found"))
 }
 
-/// [`function_span`] of each of `names`, the file parsed once; `None` where one is not found.
-pub fn function_spans(text: &str, names: &[&str]) -> Result<Vec<Option<std::ops::Range<usize>>>, String> {
-    let tokens = tokens(text)?;
-    Ok(names.iter().map(|n| span_in(&tokens, n)).collect())
-}
-
 fn tokens(text: &str) -> Result<Vec<TokenTree>, String> {
     let stream: TokenStream = text.parse().map_err(|e| format!("the file does not parse: {e:?}"))?;
     Ok(stream.into_iter().collect())
