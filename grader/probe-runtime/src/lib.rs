@@ -5,14 +5,17 @@
 //! This runtime owns everything else: framing, panics, and keeping the student's own prints off
 //! the reply channel. It decides nothing: the grader compares what comes back.
 
-use grader_protocol::{read_frame, write_frame, Outcome, Reply, Request, Value};
+use grader_protocol::{read_frame, write_frame, Outcome, Reply, Request};
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter};
 use std::os::fd::FromRawFd;
 use std::panic::{self, AssertUnwindSafe};
 
+pub mod glue;
 mod sandbox;
+
+pub use grader_protocol::Value;
 
 /// Decodes an input, calls one exercise function and encodes its output.
 pub type Handler = fn(&Value) -> Value;

@@ -17,57 +17,27 @@
 //! Every closure checks the length of the point it is called with, so a student's off-by-one
 //! shows up as a clear panic instead of a silently wrong number.
 
-use crate::convert::{matrix, matrix_result, value};
+use crate::convert::Stage1;
 use grader_protocol::Value;
-use probe_runtime::Handler;
+use probe_runtime::glue::Arg;
 use stage1::calculus::{self, Elementary};
 use stage1::Matrix;
 use std::iter::Sum;
 use std::ops::{Add, Mul, Sub};
 
-pub fn dispatch(id: &str) -> Option<Handler> {
-    Some(match id {
-        "stage1.calculus.chain_rule" => |v: &Value| {
-            let fs: Vec<Elementary> = v.at(0).list().iter().map(elementary).collect();
-            calculus::compose_with_derivative(&fs, v.at(1).float()).into()
-        },
-        "stage1.calculus.derivative" => |v: &Value| {
-            let f = Scalar::new(v.at(0));
-            calculus::central_difference(&|x| f.value(x), v.at(1).float(), v.at(2).float()).into()
-        },
-        "stage1.calculus.gradient" => |v: &Value| {
-            let f = Objective::new(v.at(0));
-            calculus::numerical_gradient(&|x| f.value(x), v.at(1).floats(), v.at(2).float()).into()
-        },
-        "stage1.calculus.hessian" => |v: &Value| {
-            let f = Objective::new(v.at(0));
-            value(calculus::numerical_hessian(&|x| f.value(x), v.at(1).floats(), v.at(2).float()))
-        },
-        "stage1.calculus.rosenbrock_gradient" => {
-            |v: &Value| calculus::rosenbrock_gradient(v.at(0).floats(), v.at(1).float(), v.at(2).float()).into()
-        }
-        "stage1.calculus.rosenbrock_hessian" => {
-            |v: &Value| matrix_result(calculus::rosenbrock_hessian(v.at(0).floats(), v.at(1).float(), v.at(2).float()))
-        }
-        "stage1.calculus.gradient_descent" => |v: &Value| {
-            let f = Objective::new(v.at(0));
-            let x0 = v.at(1).floats();
-            let points = calculus::gradient_descent(&|x| f.gradient(x), x0, v.at(2).float(), v.at(3).usize());
-            trajectory(points, x0.len())
-        },
-        "stage1.calculus.newton" => |v: &Value| {
-            let f = Objective::new(v.at(0));
-            calculus::newton_minimize(
-                &|x| f.gradient(x),
-                &|x| f.hessian(x),
-                v.at(1).floats(),
-                v.at(2).float(),
-                v.at(3).usize(),
-            )
-            .into()
-        },
-        _ => return None,
-    })
+probe_runtime::glue! { Stage1;
+    "stage1.calculus.chain_rule" => |fs: Vec<Elementary>, x: f64| calculus::compose_with_derivative(&fs, x);
+    "stage1.calculus.derivative" => |f: Scalar, x: f64, h: f64| calculus::central_difference(&|x| f.value(x), x, h);
+    "stage1.calculus.gradient" => |f: Objective, x: &[f64], h: f64| calculus::numerical_gradient(&|p| f.value(p), x, h);
+    "stage1.calculus.hessian" => |f: Objective, x: &[f64], h: f64| calculus::numerical_hessian(&|p| f.value(p), x, h);
+    "stage1.calculus.rosenbrock_gradient" => |x: &[f64], a: f64, b: f64| calculus::rosenbrock_gradient(x, a, b);
+    "stage1.calculus.rosenbrock_hessian" => |x: &[f64], a: f64, b: f64| calculus::rosenbrock_hessian(x, a, b);
+    "stage1.calculus.gradient_descent" => |f: Objective, x0: &[f64], lr: f64, steps: usize| {
+        trajectory(calculus::gradient_descent(&|p| f.gradient(p), x0, lr, steps), x0.len())
+    };
+    "stage1.calculus.newton" => |f: Objective, x0: &[f64], tol: f64, max_iter: usize| {
+        calculus::newton_minimize(&|p| f.gradient(p), &|p| f.hessian(p), x0, tol, max_iter)
+    };
 }
 
 /// A trajectory as a matrix, one point per row; if the points' lengths are not all `n`, as a
@@ -79,6 +49,12 @@ fn trajectory(points: Vec<Vec<f64>>, n: usize) -> Value {
         Value::matrix(rows, n, points.concat())
     } else {
         Value::List(points.into_iter().map(Value::Floats).collect())
+    }
+}
+
+impl Arg<'_, Stage1> for Vec<Elementary> {
+    fn arg(v: &Value) -> Vec<Elementary> {
+        v.list().iter().map(elementary).collect()
     }
 }
 
@@ -102,6 +78,12 @@ enum Scalar {
     SinExp(f64, f64, f64),
     Softplus(f64),
     ExpSin(f64),
+}
+
+impl Arg<'_, Stage1> for Scalar {
+    fn arg(spec: &Value) -> Scalar {
+        Scalar::new(spec)
+    }
 }
 
 impl Scalar {
@@ -140,14 +122,20 @@ enum Objective {
     Wave { c: Vec<f64> },
 }
 
+impl Arg<'_, Stage1> for Objective {
+    fn arg(spec: &Value) -> Objective {
+        Objective::new(spec)
+    }
+}
+
 impl Objective {
     fn new(spec: &Value) -> Objective {
         match spec.at(0).text() {
-            "quadratic" => Objective::Quadratic { a: matrix(spec.at(1)), b: spec.at(2).floats().to_vec() },
+            "quadratic" => Objective::Quadratic { a: Matrix::arg(spec.at(1)), b: spec.at(2).floats().to_vec() },
             "rosenbrock" => {
                 Objective::Rosenbrock { a: spec.at(1).float(), b: spec.at(2).float(), n: spec.at(3).usize() }
             }
-            "logsumexp" => Objective::LogSumExp { w: matrix(spec.at(1)), mu: spec.at(2).float() },
+            "logsumexp" => Objective::LogSumExp { w: Matrix::arg(spec.at(1)), mu: spec.at(2).float() },
             "wave" => Objective::Wave { c: spec.at(1).floats().to_vec() },
             other => panic!("glue: unknown function of several variables `{other}`"),
         }

@@ -1,22 +1,22 @@
 //! Conversions between wire values and the crate's types.
 
 use grader_protocol::Value;
+use probe_runtime::glue::{Arg, Ret};
 use stage1::Matrix;
 
-pub fn matrix(v: &Value) -> Matrix {
-    let (r, c, d) = v.matrix_parts();
-    Matrix::from_vec(r, c, d.to_vec())
+/// This glue crate's marker for [`Arg`] and [`Ret`].
+pub struct Stage1;
+
+impl Arg<'_, Stage1> for Matrix {
+    fn arg(v: &Value) -> Matrix {
+        let (r, c, d) = v.matrix_parts();
+        Matrix::from_vec(r, c, d.to_vec())
+    }
 }
 
-pub fn value(m: Matrix) -> Value {
-    let (r, c) = m.shape();
-    Value::matrix(r, c, m.into_vec())
-}
-
-/// A `Result<Matrix, E>` as a value: the matrix, or the error variant's name.
-pub fn matrix_result<E: std::fmt::Debug>(r: Result<Matrix, E>) -> Value {
-    match r {
-        Ok(m) => value(m),
-        Err(e) => Value::Error(grader_protocol::error_variant(&format!("{e:?}"))),
+impl Ret<Stage1> for Matrix {
+    fn ret(self) -> Value {
+        let (r, c) = self.shape();
+        Value::matrix(r, c, self.into_vec())
     }
 }

@@ -1,49 +1,36 @@
 //! Glue for `stage1::linalg`.
 
-use crate::convert::{matrix, matrix_result, value};
-use grader_protocol::{error_variant, Value};
-use probe_runtime::Handler;
-use stage1::linalg::{self, LinalgError, Lu, Svd};
+use crate::convert::Stage1;
+use grader_protocol::Value;
+use probe_runtime::glue::Ret;
+use stage1::linalg::{self, Lu, Svd};
+use stage1::Matrix;
 
-pub fn dispatch(id: &str) -> Option<Handler> {
-    Some(match id {
-        "stage1.linalg.dot" => |v: &Value| linalg::dot(v.at(0).floats(), v.at(1).floats()).into(),
-        "stage1.linalg.matmul" => |v: &Value| matrix_result(linalg::matmul(&matrix(v.at(0)), &matrix(v.at(1)))),
-        "stage1.linalg.norms" => |v: &Value| linalg::norms(v.floats()).into(),
-        "stage1.linalg.cosine" => |v: &Value| linalg::cosine_similarity(v.at(0).floats(), v.at(1).floats()).into(),
-        "stage1.linalg.transpose" => |v: &Value| value(linalg::transpose(&matrix(v))),
-        "stage1.linalg.inverse" => |v: &Value| matrix_result(linalg::inverse(&matrix(v))),
-        "stage1.linalg.lu" => |v: &Value| encode(linalg::lu_decompose(&matrix(v)), lu),
-        "stage1.linalg.solve" => |v: &Value| linalg::solve(&matrix(v.at(0)), v.at(1).floats()).into(),
-        "stage1.linalg.power_iteration" => {
-            |v: &Value| linalg::power_iteration(&matrix(v.at(0)), v.at(1).usize(), v.at(2).float()).into()
-        }
-        "stage1.linalg.symmetric_eigen" => {
-            |v: &Value| encode(linalg::symmetric_eigen(&matrix(v)), |(w, m)| (w, value(m)).into())
-        }
-        "stage1.linalg.svd" => |v: &Value| encode(linalg::svd(&matrix(v)), svd),
-        "stage1.linalg.low_rank" => {
-            |v: &Value| matrix_result(linalg::low_rank_approx(&matrix(v.at(0)), v.at(1).usize()))
-        }
-        _ => return None,
-    })
-}
-
-/// `Ok(t)` through `f`, `Err(e)` as the error variant's name.
-fn encode<T>(r: Result<T, LinalgError>, f: impl FnOnce(T) -> Value) -> Value {
-    match r {
-        Ok(t) => f(t),
-        Err(e) => Value::Error(error_variant(&format!("{e:?}"))),
-    }
+probe_runtime::glue! { Stage1;
+    "stage1.linalg.dot" => |a: &[f64], b: &[f64]| linalg::dot(a, b);
+    "stage1.linalg.matmul" => |a: Matrix, b: Matrix| linalg::matmul(&a, &b);
+    "stage1.linalg.norms" => |v: &[f64]| linalg::norms(v);
+    "stage1.linalg.cosine" => |a: &[f64], b: &[f64]| linalg::cosine_similarity(a, b);
+    "stage1.linalg.transpose" => |a: Matrix| linalg::transpose(&a);
+    "stage1.linalg.inverse" => |a: Matrix| linalg::inverse(&a);
+    "stage1.linalg.lu" => |a: Matrix| linalg::lu_decompose(&a);
+    "stage1.linalg.solve" => |a: Matrix, b: &[f64]| linalg::solve(&a, b);
+    "stage1.linalg.power_iteration" => |a: Matrix, iterations: usize, tol: f64| linalg::power_iteration(&a, iterations, tol);
+    "stage1.linalg.symmetric_eigen" => |a: Matrix| linalg::symmetric_eigen(&a);
+    "stage1.linalg.svd" => |a: Matrix| linalg::svd(&a);
+    "stage1.linalg.low_rank" => |a: Matrix, k: usize| linalg::low_rank_approx(&a, k);
 }
 
 /// `Lu { l, u, perm }` as `(matrix, matrix, integer vector)`, fields in declaration order.
-fn lu(d: Lu) -> Value {
-    let perm = d.perm.iter().map(|&p| p as i64).collect::<Vec<i64>>();
-    Value::List(vec![value(d.l), value(d.u), perm.into()])
+impl Ret<Stage1> for Lu {
+    fn ret(self) -> Value {
+        Ret::<Stage1>::ret((self.l, self.u, self.perm))
+    }
 }
 
 /// `Svd { u, s, vt }` as `(matrix, vector, matrix)`, fields in declaration order.
-fn svd(d: Svd) -> Value {
-    Value::List(vec![value(d.u), d.s.into(), value(d.vt)])
+impl Ret<Stage1> for Svd {
+    fn ret(self) -> Value {
+        Ret::<Stage1>::ret((self.u, self.s, self.vt))
+    }
 }
