@@ -424,9 +424,17 @@ fn write_bundle(
     let grader_sha256 = tamper::sha256_bytes(&std::fs::read(out.join("bin/grader"))?);
     // The course files the grader builds with, as exported: glue, manifests, lock, stubs.
     let c = out.join("course");
-    for p in ["Cargo.toml", "Cargo.lock", STUDENT_EDITION_MARKER, "grader/course", "grader/probes", "grader/protocol"]
-        .into_iter()
-        .chain(["grader/probe-runtime", "rustfmt.toml"])
+    for p in [
+        "Cargo.toml",
+        "Cargo.lock",
+        STUDENT_EDITION_MARKER,
+        "datasets",
+        "grader/course",
+        "grader/probes",
+        "grader/protocol",
+    ]
+    .into_iter()
+    .chain(["grader/probe-runtime", "rustfmt.toml"])
     {
         if edition.join(p).exists() {
             copy_tree(&edition.join(p), &c.join(p))?;

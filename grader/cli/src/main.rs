@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: export::ExportCommand,
     },
+    /// The course's data sets: list them, fetch the large ones at set-up (`grader data fetch`).
+    Data {
+        #[command(subcommand)]
+        command: Option<commands::DataCommand>,
+    },
     /// Course authors: prove that every stub fails and every reference solution passes.
     Dev {
         #[command(subcommand)]
@@ -86,6 +91,9 @@ enum Command {
 enum DevCommand {
     /// Grade the reference (must be full marks) and the untouched stubs (every case must fail).
     Check(commands::DevCheckArgs),
+    /// Write a new exercise (`stage4.norm.batchnorm`: stub, solution, glue line, suite, manifest
+    /// entry, public test) or a new stage (`stage4`: its crates and every list that names them).
+    New(commands::DevNewArgs),
     /// Build a stage's reference probe (compiles every dependency once, for later checks).
     Build {
         /// Stage id, e.g. stage2.
@@ -117,7 +125,9 @@ fn main() -> ExitCode {
         Command::Watch(a) => watch::watch(&course, a),
         Command::Reset(a) => commands::reset(&course, a),
         Command::Export { command } => export::export(&course, command),
+        Command::Data { command } => commands::data(&course, command),
         Command::Dev { command: DevCommand::Check(a) } => commands::dev_check(&course, a),
+        Command::Dev { command: DevCommand::New(a) } => commands::dev_new(&course, a),
         Command::Dev { command: DevCommand::Build { stage } } => commands::dev_build(&course, &stage),
     };
     match result {

@@ -1190,6 +1190,49 @@ pub fn from_scratch(
     out
 }
 
+/// The uses of what exercises written from scratch forbid (`forbid` in the manifest), per
+/// exercise id of `exercises`, over the whole crate of the submission (every `src/**/*.rs`, read
+/// and parsed once): in the exercise's own functions, in its file outside every exercise's
+/// function (an import, a helper), and in whatever its functions reach, in any file (helpers
+/// called, macros invoked, items and imports named): see [`crate::gate::from_scratch`].
+pub fn not_from_scratch(
+    stage: &crate::manifest::Stage,
+    exercises: &[&crate::manifest::Exercise],
+    submission: &Path,
+) -> HashMap<String, Vec<grader_report::Violation>> {
+    if exercises.iter().all(|e| e.forbid.is_empty()) {
+        return HashMap::new();
+    }
+    let files = crate::gate::crate_sources(&submission.join(&stage.student_dir));
+    crate::gate::from_scratch(&files, &stage.exercises, exercises)
+        .into_iter()
+        .map(|(id, found)| {
+            let found = found
+                .into_iter()
+                .map(|v| grader_report::Violation {
+                    file: format!("{}/{}", stage.student_dir, v.file),
+                    line: v.line,
+                    column: v.column,
+                    rule: v.rule.into(),
+                    message: v.message,
+                })
+                .collect();
+            (id, found)
+        })
+        .collect()
+}
+
+/// A refusal of the intake or the gate, as the report shows it.
+pub fn reported(v: crate::gate::Violation) -> grader_report::Violation {
+    grader_report::Violation {
+        file: v.file,
+        line: v.line,
+        column: v.column,
+        rule: v.rule.to_string(),
+        message: v.message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

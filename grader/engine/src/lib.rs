@@ -12,7 +12,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod builder;
+pub mod datasets;
+pub mod dev;
+pub mod feedback;
 pub mod gate;
+pub mod glue;
 pub mod intake;
 pub mod manifest;
 pub mod probe;

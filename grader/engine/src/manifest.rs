@@ -198,6 +198,10 @@ pub struct Exercise {
     pub forbid: Vec<String>,
     /// The manifest file that declares it.
     pub source: PathBuf,
+    /// Its input parts, as its glue line names them (see [`crate::glue`]).
+    pub inputs: Vec<String>,
+    /// Its output's parts judged by name, as its glue line names them (empty: not named).
+    pub outputs: Vec<String>,
 }
 
 /// One stage, validated.
@@ -234,6 +238,8 @@ pub struct Course {
     /// sources are not in this checkout: a student edition gets them in the grader bundle
     /// instead of `solutions/` (see grader/STUDENTS.md). Set by the caller after loading.
     pub prebuilt_reference: Option<PathBuf>,
+    /// The data sets the suites read (`grader/course/datasets.toml`).
+    pub datasets: Vec<crate::datasets::DataSet>,
 }
 
 /// The marker of a student edition (written by `grader export student`): the reference sources
@@ -251,6 +257,17 @@ impl Course {
     /// Loads and validates the manifest under `root/grader/course`, checking every exercise
     /// against the hidden suites compiled into this grader.
     pub fn load(root: &Path, suites: &[ExerciseSuite]) -> Result<Course, ManifestError> {
+        Course::load_checked(root, Some(suites))
+    }
+
+    /// Loads the manifest and the glue's declarations without the hidden suites: for writing a
+    /// new exercise (`grader dev new`) with a grader whose compiled-in suites do not have it yet.
+    /// Never for grading.
+    pub fn load_for_authoring(root: &Path) -> Result<Course, ManifestError> {
+        Course::load_checked(root, None)
+    }
+
+    fn load_checked(root: &Path, suites: Option<&[ExerciseSuite]>) -> Result<Course, ManifestError> {
         let dir = root.join("grader/course");
         let topics = load_topics(&dir.join("topics.tsv"))?;
         let topic_ids: HashSet<&str> = topics.iter().map(|t| t.id.as_str()).collect();
@@ -265,7 +282,7 @@ impl Course {
                 ),
             });
         }
-        let suite_ids: HashSet<&str> = suites.iter().map(|s| s.id).collect();
+        let suite_ids: Option<HashSet<&str>> = suites.map(|s| s.iter().map(|s| s.id).collect());
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut stages = Vec::new();
         for s in course.stage {
@@ -285,7 +302,7 @@ impl Course {
                     if e.feedback.is_none() {
                         e.feedback = s.feedback.clone();
                     }
-                    let ex = validate(e, &s.id, m, &path, &topic_ids, &suite_ids)?;
+                    let ex = validate(e, &s.id, m, &path, &topic_ids, suite_ids.as_ref())?;
                     if let Some(first) = seen.insert(ex.id.clone(), path.clone()) {
                         return Err(invalid(
                             &path,
@@ -322,13 +339,18 @@ impl Course {
                 exercises,
             });
         }
-        if let Some(orphan) = suites.iter().find(|s| !seen.contains_key(s.id)) {
+        if let Some(orphan) = suites.unwrap_or_default().iter().find(|s| !seen.contains_key(s.id)) {
             return Err(ManifestError::Course {
                 path: dir,
                 message: format!("hidden suite `{}` has no exercise in the manifest", orphan.id),
             });
         }
-        Ok(Course { root: root.to_path_buf(), stages, topics, prebuilt_reference: None })
+        for stage in &mut stages {
+            check_glue(root, stage, suites)?;
+        }
+        let datasets =
+            crate::datasets::load(root).map_err(|e| ManifestError::Course { path: e.path, message: e.message })?;
+        Ok(Course { root: root.to_path_buf(), stages, topics, prebuilt_reference: None, datasets })
     }
 
     /// All exercises in manifest order.
@@ -352,6 +374,77 @@ impl Course {
     }
 }
 
+/// Checks the stage's glue lines (see [`crate::glue`]) against its manifest entries and hidden
+/// suites, and fills in each exercise's input and output names: every exercise has exactly one
+/// glue line, which calls the manifest's `function`; every glue line is an exercise or a suite's
+/// baseline; every baseline a suite names is answered.
+fn check_glue(root: &Path, stage: &mut Stage, suites: Option<&[ExerciseSuite]>) -> Result<(), ManifestError> {
+    let src = root.join("grader/probes").join(&stage.probe).join("src");
+    let lines =
+        crate::glue::read(root, &src).map_err(|e| ManifestError::Course { path: e.path, message: e.message })?;
+    let glue_err = |message: String| ManifestError::Course { path: src.clone(), message };
+    let mut by_id: BTreeMap<&str, &crate::glue::GlueLine> = BTreeMap::new();
+    for l in &lines {
+        if let Some(first) = by_id.insert(&l.id, l) {
+            return Err(glue_err(format!("`{}` has two glue lines ({} and {})", l.id, first.at, l.at)));
+        }
+    }
+    let baselines: HashSet<&str> = suites
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| stage.exercises.iter().any(|e| e.id == s.id))
+        .filter_map(|s| s.baseline)
+        .collect();
+    for ex in &mut stage.exercises {
+        let Some(line) = by_id.get(ex.id.as_str()) else {
+            return Err(invalid(
+                &ex.source,
+                &ex.id,
+                "id",
+                format!(
+                    "has no glue line: add `\"{}\" => |input: Type| call(input);` to a glue! block in {}",
+                    ex.id,
+                    src.display()
+                ),
+            ));
+        };
+        // `function` may name several (`StandardScaler::fit, StandardScaler::transform`): each
+        // must be called, by its last path segment.
+        for f in ex.function.split(',').map(|f| f.trim()) {
+            let name = f.rsplit("::").next().unwrap_or(f);
+            if !line.calls.contains(name) {
+                return Err(invalid(
+                    &ex.source,
+                    &ex.id,
+                    "function",
+                    format!("`{f}` is not called by its glue line ({})", line.at),
+                ));
+            }
+        }
+        ex.inputs = line.inputs.clone();
+        ex.outputs = line.outputs.clone();
+    }
+    for l in &lines {
+        // Without the suites (authoring), a line that is no exercise may be a baseline.
+        if suites.is_some() && !stage.exercises.iter().any(|e| e.id == l.id) && !baselines.contains(l.id.as_str()) {
+            return Err(glue_err(format!(
+                "glue line `{}` ({}) is neither an exercise in the manifest nor a suite's baseline",
+                l.id, l.at
+            )));
+        }
+    }
+    for b in &baselines {
+        if !by_id.contains_key(b) {
+            let ex = suites.unwrap_or_default().iter().find(|s| s.baseline == Some(b)).map_or("?", |s| s.id);
+            return Err(glue_err(format!(
+                "the hidden suite of `{ex}` compares with baseline `{b}`, which no glue line of stage `{}` answers",
+                stage.id
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn invalid(path: &Path, exercise: &str, field: &'static str, message: String) -> ManifestError {
     ManifestError::Invalid { path: path.to_path_buf(), exercise: exercise.to_string(), field, message }
 }
@@ -362,7 +455,7 @@ fn validate(
     module: &str,
     path: &Path,
     topics: &HashSet<&str>,
-    suites: &HashSet<&str>,
+    suites: Option<&HashSet<&str>>,
 ) -> Result<Exercise, ManifestError> {
     let prefix = format!("{stage}.{module}.");
     let name_ok = e.id.strip_prefix(&prefix).is_some_and(|rest| {
@@ -429,7 +522,7 @@ fn validate(
             Some(SpeedTarget { max_ratio: s.max_ratio, device, rounds: s.rounds, weight: s.weight })
         }
     };
-    if !suites.contains(e.id.as_str()) {
+    if suites.is_some_and(|s| !s.contains(e.id.as_str())) {
         return Err(invalid(path, &e.id, "id", "has no hidden suite in grader/suites".into()));
     }
     if let Some(t) = e.timeout_s {
@@ -472,6 +565,8 @@ fn validate(
         feedback,
         forbid: e.forbid,
         source: path.to_path_buf(),
+        inputs: Vec::new(),
+        outputs: Vec::new(),
     })
 }
 
@@ -518,6 +613,7 @@ mod tests {
     fn course_copy(module: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
         let t = tempfile::tempdir().unwrap();
         crate::intake::copy_tree(&root().join("grader/course"), &t.path().join("grader/course")).unwrap();
+        crate::intake::copy_tree(&root().join("grader/probes"), &t.path().join("grader/probes")).unwrap();
         for dir in ["exercises/stage1", "exercises/stage2", "exercises/stage3", "projects/mp1-tabular"] {
             for side in [dir.to_string(), dir.replace("exercises", "solutions").replace("projects", "solutions")] {
                 std::fs::create_dir_all(t.path().join(&side)).unwrap();
@@ -560,6 +656,48 @@ mod tests {
         suites.push(extra);
         let e = Course::load(t.path(), &suites).unwrap_err().to_string();
         assert!(e.contains("hidden suite `stage1.linalg.dot` has no exercise"), "{e}");
+    }
+
+    /// `course_copy` with `edit` applied to one of the glue's source files as well.
+    fn with_glue(t: tempfile::TempDir, file: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
+        let p = t.path().join("grader/probes").join(file);
+        std::fs::write(&p, edit(std::fs::read_to_string(&p).unwrap())).unwrap();
+        t
+    }
+
+    #[test]
+    fn glue_manifest_and_suites_must_agree_and_a_disagreement_names_the_exercise() {
+        let dot = "\"stage1.linalg.dot\" => |a: &[f64], b: &[f64]| linalg::dot(a, b);";
+        // A manifest entry without a glue line.
+        let t = with_glue(course_copy("stage1/linalg.toml", |s| s), "stage1/src/linalg.rs", |s| {
+            assert!(s.contains(dot));
+            s.replacen(dot, "", 1)
+        });
+        let e = Course::load(t.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("stage1.linalg.dot") && e.contains("has no glue line"), "{e}");
+        // A glue line without a manifest entry (nor a suite naming it as its baseline).
+        let extra = "\"stage1.linalg.dot_twice\" => |a: &[f64]| linalg::dot(a, a);";
+        let t = with_glue(course_copy("stage1/linalg.toml", |s| s), "stage1/src/linalg.rs", |s| {
+            s.replacen(dot, &format!("{dot}\n    {extra}"), 1)
+        });
+        let e = Course::load(t.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("glue line `stage1.linalg.dot_twice`") && e.contains("linalg.rs:"), "{e}");
+        // ... which is fine once a suite names it as a baseline, and that baseline is answered.
+        let mut suites = grader_suites::all();
+        suites.iter_mut().find(|s| s.id == "stage1.linalg.dot").unwrap().baseline = Some("stage1.linalg.dot_twice");
+        Course::load(t.path(), &suites).unwrap();
+        // A baseline no glue line answers.
+        suites.iter_mut().find(|s| s.id == "stage1.linalg.dot").unwrap().baseline = Some("stage1.linalg.dot_lib");
+        let e = Course::load(&root(), &suites).unwrap_err().to_string();
+        assert!(e.contains("`stage1.linalg.dot`") && e.contains("baseline `stage1.linalg.dot_lib`"), "{e}");
+        // The manifest's function is not the one the glue calls.
+        let t =
+            course_copy("stage1/linalg.toml", |s| s.replacen("function = \"dot\"", "function = \"dot_product\"", 1));
+        let e = Course::load(t.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("stage1.linalg.dot") && e.contains("`dot_product` is not called by its glue line"), "{e}");
+        // Input and output names come from the glue line.
+        let c = Course::load(&root(), &grader_suites::all()).unwrap();
+        assert_eq!(c.exercise("stage1.linalg.power_iteration").unwrap().inputs, ["a", "iterations", "tol"]);
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! student's probe and the reference's, judge, time, score, and tell observers as it goes.
 
 use crate::builder::{BuildError, BuildProgress, Builder, Role};
+use crate::feedback::redact;
 use crate::gate::GatePolicy;
+use crate::gate::{not_from_scratch, reported};
 use crate::intake;
-use crate::manifest::{Course, Device, Exercise, Feedback, Stage};
+use crate::manifest::{Course, Device, Exercise};
 use crate::probe::{CallResult, Limits, Probe};
 use crate::speed::{self, SpeedPlan};
 use crate::suite::{CheckCtx, ExerciseSuite, Gen};
@@ -13,7 +15,7 @@ use grader_report::{
     SCHEMA_VERSION,
 };
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// What to grade and how.
@@ -67,10 +69,30 @@ pub enum RunError {
     ReferenceBuild { stage: String, log: String },
     #[error("the reference failed on {exercise} case {case} ({label}): {message} (a course bug)")]
     Reference { exercise: String, case: usize, label: String, message: String },
+    #[error("the hidden suite of {exercise} sends case {case} ({label}) {message} (a course bug)")]
+    Suite { exercise: String, case: usize, label: String, message: String },
     #[error("{0}")]
     Device(String),
+    /// A data set is missing or altered: the message names it and the command to run.
+    #[error("{0}")]
+    Data(String),
     #[error("the grader could not start the {role} probe for {exercise} ({message}): the machine's or the grader's failure, not the submission's; grade it again")]
     ProbeStart { role: &'static str, exercise: String, message: String },
+}
+
+/// What is wrong with a case's input for a glue line taking the parts `inputs`: several parts
+/// travel as a tuple of exactly that many values; one part is the input itself.
+pub fn input_shape_error(input: &grader_protocol::Value, inputs: &[String]) -> Option<String> {
+    match (inputs.len(), input) {
+        (0 | 1, _) => None,
+        (n, grader_protocol::Value::List(parts)) if parts.len() == n => None,
+        (n, grader_protocol::Value::List(parts)) => {
+            Some(format!("as a tuple of {} parts, but its glue line takes {n} ({})", parts.len(), inputs.join(", ")))
+        }
+        (n, other) => {
+            Some(format!("as a {}, but its glue line takes a tuple of {n} ({})", other.kind(), inputs.join(", ")))
+        }
+    }
 }
 
 /// Whether a CUDA device can run GPU targets here; the error says why not.
@@ -99,6 +121,7 @@ pub fn run(
         return Err(RunError::NoMatch(config.selection.clone()));
     }
     let suites: HashMap<&str, &ExerciseSuite> = suites.iter().map(|s| (s.id, s)).collect();
+    crate::datasets::install(&course.root, &course.datasets).map_err(RunError::Data)?;
     let submission = match &config.role {
         Role::Reference => course.root.join("solutions").display().to_string(),
         Role::Student { submission } => submission.display().to_string(),
@@ -298,49 +321,6 @@ pub fn run(
     Ok(report)
 }
 
-/// The uses of what exercises written from scratch forbid (`forbid` in the manifest), per
-/// exercise id of `exercises`, over the whole crate of the submission (every `src/**/*.rs`, read
-/// and parsed once): in the exercise's own functions, in its file outside every exercise's
-/// function (an import, a helper), and in whatever its functions reach, in any file (helpers
-/// called, macros invoked, items and imports named): see [`crate::gate::from_scratch`].
-fn not_from_scratch(
-    stage: &Stage,
-    exercises: &[&Exercise],
-    submission: &Path,
-) -> HashMap<String, Vec<grader_report::Violation>> {
-    if exercises.iter().all(|e| e.forbid.is_empty()) {
-        return HashMap::new();
-    }
-    let files = crate::gate::crate_sources(&submission.join(&stage.student_dir));
-    crate::gate::from_scratch(&files, &stage.exercises, exercises)
-        .into_iter()
-        .map(|(id, found)| {
-            let found = found
-                .into_iter()
-                .map(|v| grader_report::Violation {
-                    file: format!("{}/{}", stage.student_dir, v.file),
-                    line: v.line,
-                    column: v.column,
-                    rule: v.rule.into(),
-                    message: v.message,
-                })
-                .collect();
-            (id, found)
-        })
-        .collect()
-}
-
-/// A refusal of the intake or the gate, as the report shows it.
-fn reported(v: crate::gate::Violation) -> grader_report::Violation {
-    grader_report::Violation {
-        file: v.file,
-        line: v.line,
-        column: v.column,
-        rule: v.rule.to_string(),
-        message: v.message,
-    }
-}
-
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -373,6 +353,11 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
     let started = Instant::now();
     let mut gen = Gen::new(config.seed, &ex.id);
     let cases = (suite.cases)(&mut gen);
+    if let Some((case, c, message)) =
+        cases.iter().enumerate().find_map(|(i, c)| input_shape_error(&c.input, &ex.inputs).map(|m| (i, c, m)))
+    {
+        return Err(RunError::Suite { exercise: ex.id.clone(), case, label: c.label.clone(), message });
+    }
     obs.event(&Event::ExerciseStarted { id: &ex.id, cases: cases.len() });
     let reference_timeout = Duration::from_secs(60);
     let mut results = Vec::with_capacity(cases.len());
@@ -433,6 +418,7 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
                 let mut ctx = CheckCtx::new(&case.input, &expected, &value, ex.tolerance);
                 ctx.baseline = baseline.as_ref();
                 ctx.secret = &case.secret;
+                ctx.outputs = &ex.outputs;
                 let mut diagnosis = None;
                 if let Err(f) = suite.check.judge(&ctx) {
                     result.status = CaseStatus::Wrong;
@@ -509,7 +495,9 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
                 let check = |input: &grader_protocol::Value,
                              expected: &grader_protocol::Value,
                              got: &grader_protocol::Value| {
-                    suite.check.judge(&CheckCtx::new(input, expected, got, tol)).map_err(|f| f.message)
+                    let mut ctx = CheckCtx::new(input, expected, got, tol);
+                    ctx.outputs = &ex.outputs;
+                    suite.check.judge(&ctx).map_err(|f| f.message)
                 };
                 speed::measure(&plan, student, reference, &mut gen, input, &check).map_err(|message| {
                     RunError::ProbeStart { role: "student or reference", exercise: ex.id.clone(), message }
@@ -563,158 +551,5 @@ fn student_path(location: &str, student_dir: &str) -> String {
     match location.strip_prefix("crate-").and_then(|rest| rest.split_once('/')) {
         Some((_, path)) => format!("{student_dir}/{path}"),
         None => location.to_string(),
-    }
-}
-
-/// Applies the exercise's feedback setting (`feedback` in the manifest) to a judged case. At
-/// `errors` a wrong output says where and by how much (error sizes, worst index, shapes, error
-/// variants) but no expected value; at `label`, only the case's label and status remain. Both drop
-/// reference and baseline metrics and figures, which are drawn from the hidden expected outputs.
-fn redact(
-    result: &mut CaseResult,
-    feedback: Feedback,
-    expected: &grader_protocol::Value,
-    got: &grader_protocol::Value,
-    diagnosis: Option<&str>,
-) {
-    use grader_protocol::Value;
-    if feedback == Feedback::Values {
-        return;
-    }
-    for m in &mut result.metrics {
-        m.reference = None;
-        if feedback == Feedback::Label {
-            m.baseline = None;
-            m.baseline_name = None;
-        }
-    }
-    if feedback == Feedback::Errors {
-        // The student's own curves stay ("your loss", "yours"); the reference's go, and so do
-        // heat maps (a confusion matrix counts the hidden labels).
-        for f in &mut result.figures {
-            f.series.retain(|s| s.name.starts_with("your"));
-        }
-        result.figures.retain(|f| f.kind == "lines" && !f.series.is_empty());
-    } else {
-        result.figures.clear();
-    }
-    if result.status != CaseStatus::Wrong {
-        return;
-    }
-    let shape = |v: &Value| -> String {
-        match v {
-            Value::Matrix { rows, cols, .. } => format!("a {rows}x{cols} matrix"),
-            Value::Floats(x) => format!("a vector of length {}", x.len()),
-            Value::Ints(x) => format!("an integer vector of length {}", x.len()),
-            Value::List(x) => format!("a tuple of {}", x.len()),
-            // The variant's name only, none of the values it may carry.
-            Value::Error(e) => {
-                format!("error `{}`", e.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or(""))
-            }
-            other => format!("a {}", other.kind()),
-        }
-    };
-    let message = match (feedback, &mut result.mismatch, diagnosis) {
-        (Feedback::Errors, Some(mm), _) => {
-            mm.samples.clear();
-            let at = if mm.path.is_empty() { String::new() } else { format!(" in output{}", mm.path) };
-            let worst = match mm.worst_index.as_slice() {
-                [] => String::new(),
-                [i] => format!(", worst at [{i}]"),
-                ix => format!(", worst at ({})", ix.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")),
-            };
-            let why = diagnosis.map(|d| format!("; {d}")).unwrap_or_default();
-            format!(
-                "{} of {} value(s) outside the tolerance{at}{worst}: max abs error {:.3e}, max rel error {:.3e}{why} \
-                 (this exercise's feedback shows error sizes only)",
-                mm.bad_count, mm.total_count, mm.max_abs_error, mm.max_rel_error
-            )
-        }
-        (Feedback::Errors, None, Some(d)) => d.to_string(),
-        (Feedback::Errors, None, None) if shape(expected) != shape(got) => {
-            format!("expected {}, got {}", shape(expected), shape(got))
-        }
-        _ => {
-            result.mismatch = None;
-            "wrong output (this exercise's feedback shows which case failed, not the values)".to_string()
-        }
-    };
-    result.message = Some(message);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::compare::{self, Tolerance};
-    use crate::suite::Failure;
-    use grader_protocol::Value;
-
-    fn wrong(f: &Failure) -> CaseResult {
-        CaseResult {
-            index: 0,
-            label: "random 3x2".into(),
-            status: CaseStatus::Wrong,
-            message: Some(f.message.clone()),
-            mismatch: f.mismatch.clone(),
-            time_ms: None,
-            reference_ms: None,
-            metrics: vec![grader_report::Metric {
-                name: "accuracy".into(),
-                student: 0.5,
-                reference: Some(0.9),
-                baseline: Some(0.8),
-                baseline_name: Some("linfa".into()),
-            }],
-            figures: vec![grader_report::Figure {
-                title: "loss".into(),
-                kind: "lines".into(),
-                x_label: "step".into(),
-                y_label: "loss".into(),
-                series: vec![
-                    grader_report::Series { name: "your loss".into(), points: vec![[0.0, 1.0]] },
-                    grader_report::Series { name: "reference".into(), points: vec![[0.0, 0.5]] },
-                ],
-                matrix: vec![],
-                labels: vec![],
-            }],
-        }
-    }
-
-    #[test]
-    fn errors_feedback_keeps_sizes_diagnoses_and_the_students_own_numbers() {
-        let (e, g) = (Value::Floats(vec![1.25, -3.5]), Value::Floats(vec![1.25, 3.5]));
-        let f = compare::values(&e, &g, Tolerance::new(1e-12, 1e-10))
-            .unwrap_err()
-            .diagnosed(Some("every value has the opposite sign: check the sign of the gradient".into()));
-        assert!(f.message.contains("-3.5"), "values level quotes the expected value: {}", f.message);
-
-        let mut r = wrong(&f);
-        redact(&mut r, Feedback::Errors, &e, &g, f.diagnosis.as_deref());
-        let m = r.message.as_deref().unwrap();
-        assert!(m.contains("max abs error 7.000e0") && m.contains("opposite sign"), "{m}");
-        assert!(!m.contains("-3.5") && r.mismatch.as_ref().unwrap().samples.is_empty(), "{m}");
-        assert_eq!((r.metrics[0].reference, r.metrics[0].baseline), (None, Some(0.8)));
-        assert_eq!(r.figures.len(), 1);
-        assert_eq!(r.figures[0].series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["your loss"]);
-
-        // A failure in plain words (no hidden value) is shown whole; one that quotes values is not.
-        let plain = Failure::plain("expected 3 step results, got 2").within("adam");
-        let mut r = wrong(&plain);
-        redact(&mut r, Feedback::Errors, &Value::Unit, &Value::Unit, plain.diagnosis.as_deref());
-        assert_eq!(r.message.as_deref(), Some("adam: expected 3 step results, got 2"));
-        let quoting = Failure::msg("at state 4 expected action 2, got 1");
-        let mut r = wrong(&quoting);
-        redact(&mut r, Feedback::Errors, &Value::Unit, &Value::Unit, quoting.diagnosis.as_deref());
-        assert!(r.message.as_deref().unwrap().starts_with("wrong output"), "{:?}", r.message);
-
-        // `label`: nothing but the label and the status; `values`: everything.
-        let mut r = wrong(&plain);
-        redact(&mut r, Feedback::Label, &Value::Unit, &Value::Unit, plain.diagnosis.as_deref());
-        assert!(r.message.as_deref().unwrap().starts_with("wrong output") && r.figures.is_empty());
-        assert_eq!(r.metrics[0].baseline, None);
-        let mut r = wrong(&f);
-        redact(&mut r, Feedback::Values, &e, &g, f.diagnosis.as_deref());
-        assert_eq!(r.message.as_deref(), Some(f.message.as_str()));
-        assert_eq!(r.figures[0].series.len(), 2);
     }
 }

@@ -6,11 +6,12 @@
 //!   overflowing, lying...) gets exactly the verdict it declares.
 
 use grader_engine::builder::Role;
+use grader_engine::dev::{self, Side};
 use grader_engine::manifest::{Course, Device};
 use grader_engine::probe::Limits;
 use grader_engine::run::{run, RunConfig, Silent};
 use grader_engine::suite::Gen;
-use grader_report::{CaseStatus, Report};
+use grader_report::Report;
 use grader_suites as suites;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
@@ -19,16 +20,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 const SEEDS: [u64; 2] = [1, 20261129];
-
-/// Stages (and projects) whose reference solutions are not default members of the workspace,
-/// because they link heavy dependencies (polars, linfa, candle): their public tests run here, in
-/// the grader's own `grade` profile and build directory, so those dependencies compile once.
-/// The probe is built alongside so that features unify exactly as in the grader's builds.
-const PUBLIC_TESTS: [(&str, &str, &str); 3] = [
-    ("stage2", "stage2-solution", "stage2-probe"),
-    ("stage3", "stage3-solution", "stage3-probe"),
-    ("mp1", "mp1-solution", "mp1-probe"),
-];
 
 /// Trials that time code take this lock exclusively, so that no other trial's work runs on the
 /// machine's cores while they measure; every other trial shares it.
@@ -75,9 +66,25 @@ fn graded(role: &str, seed: u64, stage: &str) -> Result<Report, String> {
     .clone()
 }
 
+/// The course's declarations agree (the manifest loads: one entry, glue line and suite per
+/// exercise, baselines answered), and every input each suite generates has the shape its glue
+/// line takes: the same check as `grader dev check`.
+fn declaration_trials() -> Vec<Trial> {
+    let verdict = |problems: Vec<String>| if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) };
+    let mut trials = vec![Trial::test("declarations::layout", move || verdict(dev::layout_problems(course())))];
+    for seed in SEEDS {
+        trials.push(Trial::test(format!("declarations::seed{seed}"), move || {
+            verdict(dev::shape_problems(course(), &suites::all(), seed))
+        }));
+    }
+    trials
+}
+
 fn hidden_case_trials() -> Vec<Trial> {
     let mut trials = Vec::new();
     let suites = suites::all();
+    // The cases are generated here, to name the trials: the data sets they read first.
+    grader_engine::datasets::install(&course().root, &course().datasets).expect("the data sets are present");
     for seed in SEEDS {
         // Every stage of the manifest: each suite belongs to exactly one (the manifest checks it).
         for s in suites.iter() {
@@ -93,16 +100,10 @@ fn hidden_case_trials() -> Vec<Trial> {
                         let report = graded(role, seed, &stage)?;
                         let ex = report.exercises.iter().find(|e| e.id == id).ok_or("exercise not graded")?;
                         let c = ex.cases.get(i).ok_or("case not graded")?;
-                        match (role, c.status) {
-                            ("reference", CaseStatus::Passed) => Ok(()),
-                            ("reference", st) => {
-                                Err(format!("reference got {}: {}", st.as_str(), c.message.as_deref().unwrap_or(""))
-                                    .into())
-                            }
-                            (_, CaseStatus::Passed) => {
-                                Err("the untouched stub passes this case: it tests nothing".into())
-                            }
-                            _ => Ok(()),
+                        let side = if role == "reference" { Side::Reference } else { Side::Stub };
+                        match dev::case_problem(side, c) {
+                            None => Ok(()),
+                            Some(p) => Err(p.into()),
                         }
                     }));
                 }
@@ -588,16 +589,24 @@ fn given_file_trials() -> Vec<Trial> {
 }
 
 /// The students' public tests must pass against the reference solutions.
+/// Stages (and projects) whose reference solutions are not default members of the workspace,
+/// because they link heavy dependencies (polars, linfa, candle): their public tests run here, in
+/// the grader's own `grade` profile and build directory, so those dependencies compile once.
+/// The probe is built alongside so that features unify exactly as in the grader's builds. Read
+/// from the workspace and the crates' manifests, never listed by hand.
 fn public_test_trials() -> Vec<Trial> {
-    PUBLIC_TESTS
-        .iter()
-        .map(|&(stage, solution, probe)| {
+    dev::stage_packages(course())
+        .expect("the stages' crates have manifests")
+        .into_iter()
+        .filter(|p| !p.default_member)
+        .map(|p| {
+            let (stage, solution, probe) = (p.stage, p.solution, p.probe);
             Trial::test(format!("public-tests::{stage} pass against {solution}"), move || {
                 let _shared = QUIET.read().unwrap_or_else(|e| e.into_inner());
                 let mut cmd = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
                 cmd.args(["test", "--profile", "grade", "--manifest-path"])
                     .arg(root().join("Cargo.toml"))
-                    .args(["-p", solution, "-p", probe]);
+                    .args(["-p", &solution, "-p", &probe]);
                 // The same environment as the grader's own builds, so that nothing is rebuilt.
                 grader_engine::builder::scrub_cargo_env(&mut cmd);
                 let out = cmd
@@ -626,7 +635,8 @@ fn main() {
     // listening local service (not merely a closed port).
     let _listener = std::net::TcpListener::bind("127.0.0.1:47913")
         .expect("net_runtime needs a listening port on 127.0.0.1:47913 (is another test run holding it?)");
-    let mut trials = hidden_case_trials();
+    let mut trials = declaration_trials();
+    trials.extend(hidden_case_trials());
     trials.extend(fixture_trials());
     trials.extend(public_test_trials());
     trials.extend(given_file_trials());

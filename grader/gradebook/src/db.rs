@@ -765,7 +765,7 @@ fn record_receipt(tx: &Connection, student: &str, id: i64, record: &GradingRecor
         .optional()?;
     let Some((first, received, source)) = row else { return Ok(()) };
     match first {
-        None if crate::submissions::is_url(&source) => {
+        None if crate::location::is_url(&source) => {
             tx.execute(
                 "UPDATE submissions SET fingerprint = ?2, received_at = MAX(COALESCE(received_at, ?3), ?3)
                  WHERE student = ?1",

@@ -14,6 +14,7 @@
 
 pub mod db;
 pub mod export;
+pub mod location;
 pub mod policy;
 pub mod similarity;
 pub mod submissions;

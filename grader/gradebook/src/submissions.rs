@@ -18,6 +18,7 @@
 //! `Cargo.toml`). Everything else is graded as `empty`, with the reason.
 
 use crate::db::SourceFile;
+pub use crate::location::is_url;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -115,14 +116,6 @@ fn strip_ext(name: &str) -> &str {
         }
     }
     name
-}
-
-/// A git URL, not a path: cloned over the network from a repository the student can still push
-/// to, so what is graded is what the clone received, when it received it.
-pub fn is_url(s: &str) -> bool {
-    ["http://", "https://", "ssh://", "git://", "file://"].iter().any(|p| s.starts_with(p))
-        || (s.contains('@') && s.contains(':') && !s.contains('/'))
-        || s.starts_with("git@")
 }
 
 /// A list line's location and its optional last column, the submission time: an RFC 3339

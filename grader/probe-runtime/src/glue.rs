@@ -109,6 +109,24 @@ impl<M> Arg<'_, M> for Vec<Vec<f64>> {
         v.list().iter().map(|p| p.floats().to_vec()).collect()
     }
 }
+/// Labels and class indices as `u32` (candle's index type).
+impl<M> Arg<'_, M> for Vec<u32> {
+    fn arg(v: &Value) -> Self {
+        v.ints().iter().map(|&k| u32::try_from(k).expect("glue: integer out of the range of u32")).collect()
+    }
+}
+/// A list of texts (column names...).
+impl<'a, M> Arg<'a, M> for Vec<&'a str> {
+    fn arg(v: &'a Value) -> Self {
+        v.list().iter().map(Value::text).collect()
+    }
+}
+/// No input (`Unit`).
+impl<M> Arg<'_, M> for () {
+    fn arg(v: &Value) -> Self {
+        assert!(matches!(v, Value::Unit), "glue: expected unit, got {}", v.kind());
+    }
+}
 
 impl<M> Ret<M> for Value {
     fn ret(self) -> Value {
@@ -138,6 +156,23 @@ impl<M> Ret<M> for Vec<usize> {
 impl<M> Ret<M> for Vec<u64> {
     fn ret(self) -> Value {
         Value::Ints(self.into_iter().map(|k| k as i64).collect())
+    }
+}
+impl<M> Ret<M> for Vec<u32> {
+    fn ret(self) -> Value {
+        Value::Ints(self.into_iter().map(i64::from).collect())
+    }
+}
+/// `None` is `Unit` (no value: a gradient that does not exist, a baseline that does not apply).
+impl<M, T: Ret<M>> Ret<M> for Option<T> {
+    fn ret(self) -> Value {
+        self.map_or(Value::Unit, T::ret)
+    }
+}
+/// Pairs as a list of 2-tuples (cross-validation folds, a layer's `(dW, db)`...).
+impl<M, A: Ret<M>, B: Ret<M>> Ret<M> for Vec<(A, B)> {
+    fn ret(self) -> Value {
+        Value::List(self.into_iter().map(|(a, b)| Value::List(vec![a.ret(), b.ret()])).collect())
     }
 }
 /// `Err(e)` is the error's variant name ([`error_variant`]): payloads never decide a comparison.

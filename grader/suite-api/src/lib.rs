@@ -9,4 +9,5 @@
 #![allow(clippy::result_large_err)]
 
 pub mod compare;
+pub mod data;
 pub mod suite;

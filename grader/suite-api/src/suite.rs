@@ -50,6 +50,9 @@ pub struct CheckCtx<'a> {
     pub secret: &'a Value,
     /// Numbers and pictures the check wants in the report, passed or not.
     pub notes: std::cell::RefCell<Notes>,
+    /// The names of the output's parts, as the exercise's glue line declares them
+    /// (`=> (loss, grad)`); empty when it declares none.
+    pub outputs: &'a [String],
 }
 
 /// What a check adds to its case's report.
@@ -61,7 +64,31 @@ pub struct Notes {
 
 impl CheckCtx<'_> {
     pub fn new<'a>(input: &'a Value, expected: &'a Value, got: &'a Value, tol: Tolerance) -> CheckCtx<'a> {
-        CheckCtx { input, expected, got, tol, baseline: None, secret: &Value::Unit, notes: Default::default() }
+        CheckCtx {
+            input,
+            expected,
+            got,
+            tol,
+            baseline: None,
+            secret: &Value::Unit,
+            notes: Default::default(),
+            outputs: &[],
+        }
+    }
+
+    /// Compares the output part by part, each named as the glue line declares it: a failure
+    /// says which part (`grad[3]: expected ...`).
+    ///
+    /// # Panics
+    /// When the glue line declares no names: a bug of the suite's, found by `cargo test`.
+    pub fn named_parts(&self) -> Result<(), Failure> {
+        assert!(
+            !self.outputs.is_empty(),
+            "suite: the check compares named output parts, but the exercise's glue line declares none \
+             (end it with `=> (name, ...)`)"
+        );
+        let names: Vec<&str> = self.outputs.iter().map(String::as_str).collect();
+        compare::named_parts(&names, self.expected, self.got, self.tol)
     }
 
     /// Shows a number of the student's next to the reference's (and the baseline's).
@@ -87,6 +114,9 @@ pub enum Check {
     /// Structural comparison with the reference's output: shapes, then allclose with the
     /// exercise's tolerance; errors by variant name.
     AllClose,
+    /// The same, part by part, each part named as the exercise's glue line declares it
+    /// (`=> (value, grad)`), so that a failure names the part: see [`CheckCtx::named_parts`].
+    NamedParts,
     /// An exercise-specific judgement (eigenvector signs, statistical tests on samples...).
     Custom(fn(&CheckCtx) -> Result<(), Failure>),
 }
@@ -95,6 +125,7 @@ impl Check {
     pub fn judge(&self, ctx: &CheckCtx) -> Result<(), Failure> {
         match self {
             Check::AllClose => compare::values(ctx.expected, ctx.got, ctx.tol),
+            Check::NamedParts => ctx.named_parts(),
             Check::Custom(f) => f(ctx),
         }
     }
@@ -119,6 +150,11 @@ impl ExerciseSuite {
     /// An exercise compared with the reference by allclose, without a speed target.
     pub fn plain(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
         ExerciseSuite { id, cases, check: Check::AllClose, speed_input: None, baseline: None }
+    }
+
+    /// An exercise whose output's parts are compared by name, without a speed target.
+    pub fn named(id: &'static str, cases: fn(&mut Gen) -> Vec<Case>) -> ExerciseSuite {
+        ExerciseSuite { id, cases, check: Check::NamedParts, speed_input: None, baseline: None }
     }
 
     /// Adds a speed target timed on inputs from `input`.
@@ -220,5 +256,30 @@ impl Gen {
     /// A fresh seed for code under test that takes one (sampling exercises).
     pub fn seed(&mut self) -> u64 {
         self.rng.random()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_parts_name_the_part_the_glue_declares() {
+        let expected = Value::List(vec![1.0.into(), Value::Floats(vec![1.0, 2.0])]);
+        let got = Value::List(vec![1.0.into(), Value::Floats(vec![1.0, 2.5])]);
+        let names = ["loss".to_string(), "grad".to_string()];
+        let mut ctx = CheckCtx::new(&Value::Unit, &expected, &got, Tolerance::new(1e-9, 1e-9));
+        ctx.outputs = &names;
+        let f = Check::NamedParts.judge(&ctx).unwrap_err();
+        assert!(f.message.contains("at output.grad"), "{}", f.message);
+        ctx.got = &expected;
+        assert!(Check::NamedParts.judge(&ctx).is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "declares none")]
+    fn named_parts_without_declared_names_is_the_suites_bug() {
+        let v = Value::List(vec![1.0.into()]);
+        let _ = Check::NamedParts.judge(&CheckCtx::new(&Value::Unit, &v, &v, Tolerance::new(0.0, 0.0)));
     }
 }

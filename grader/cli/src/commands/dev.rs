@@ -1,6 +1,7 @@
 //! `grader dev`: the course author's checks and builds.
 
 use super::*;
+use grader_engine::dev::{self, Side};
 
 #[derive(clap::Args, Debug)]
 pub struct DevCheckArgs {
@@ -18,9 +19,14 @@ pub struct DevCheckArgs {
 pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
     let course = load(root)?;
     let selection = a.selection.unwrap_or_else(|| "all".into());
-    let mut problems = Vec::new();
+    let mut problems = dev::layout_problems(&course);
+    for &seed in &a.seeds {
+        problems.extend(dev::shape_problems(&course, &suites::all(), seed));
+    }
     for seed in a.seeds {
-        for role in [Role::Reference, Role::Student { submission: root.to_path_buf() }] {
+        for (side, role) in
+            [(Side::Reference, Role::Reference), (Side::Stub, Role::Student { submission: root.to_path_buf() })]
+        {
             let config = RunConfig {
                 selection: selection.clone(),
                 seed,
@@ -28,33 +34,11 @@ pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
                 device: Device::Cpu,
                 target_dir: Some(target_dir(root, a.target_dir.clone())),
                 limits: Limits::default(),
-                speed: matches!(role, Role::Reference),
+                speed: side == Side::Reference,
                 gate: Default::default(),
             };
             let report = run(&course, &suites::all(), &config, &mut Silent)?;
-            for ex in &report.exercises {
-                for c in &ex.cases {
-                    let bad = match role {
-                        Role::Reference => c.status != CaseStatus::Passed,
-                        Role::Student { .. } => c.status == CaseStatus::Passed,
-                    };
-                    if bad {
-                        problems.push(format!(
-                            "seed {seed}: {} case {} ({}): {} {} ({})",
-                            ex.id,
-                            c.index,
-                            c.label,
-                            role.name(),
-                            c.status.as_str(),
-                            c.message.as_deref().unwrap_or("")
-                        ));
-                    }
-                }
-                if matches!(role, Role::Reference) && ex.status != ExerciseStatus::Passed {
-                    let why = ex.speed.as_ref().and_then(|s| s.message.clone()).unwrap_or_default();
-                    problems.push(format!("seed {seed}: {} reference is {} {why}", ex.id, ex.status.as_str()));
-                }
-            }
+            problems.extend(dev::report_problems(side, seed, &report));
             println!(
                 "seed {seed} {:<9}: {} exercises, {} cases, score {}/{}",
                 role.name(),

@@ -7,7 +7,7 @@ use grader_engine::builder::{Builder, Role};
 use grader_engine::manifest::{Course, Device};
 use grader_engine::probe::{CallResult, Limits, Probe};
 use grader_engine::run::{run, RunConfig, Silent};
-use grader_report::{CaseStatus, ExerciseStatus, Report};
+use grader_report::{ExerciseStatus, Report};
 use grader_suites as suites;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,18 +16,22 @@ use std::time::{Duration, Instant};
 mod bench;
 mod check;
 mod coverage;
+mod data;
 mod dev;
 mod hint;
 mod list;
 mod reset;
+mod scaffold;
 
 pub use bench::*;
 pub use check::*;
 pub use coverage::*;
+pub use data::*;
 pub use dev::*;
 pub use hint::*;
 pub use list::*;
 pub use reset::*;
+pub use scaffold::*;
 
 /// The course checkout: `--course`, else the nearest enclosing directory with a course
 /// manifest, else the checkout this grader was built from.

@@ -3,98 +3,120 @@
 //! baseline (`*.linfa` ids, logistic regression, answered by the reference probe only).
 //!
 //! Every input is `(x_train, y_train, x_held_out, n_classes, seed)`. The held-out labels never
-//! come here: the grader keeps them and scores the predictions itself.
+//! come here: the grader keeps them and scores the predictions itself. An error the project
+//! returns travels with its message (see [`Reported`]), not only its variant's name.
 
 use candle_core::{Device, Tensor};
 use grader_protocol::Value;
 use linfa::prelude::*;
 use ndarray::{Array1, Array2, Axis};
+use probe_runtime::glue::{Arg, Ret};
 
-fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
-    Some(match id {
-        "mp1.tabular.breast_cancer" | "mp1.tabular.wine" => |v: &Value| {
-            let (x, y, x_test, n_classes, seed) = decode(v);
-            match mp1::train(&x, &y, n_classes, seed).and_then(|m| m.predict(&x_test)) {
-                Ok(labels) => labels_value(&labels),
-                Err(e) => error(e),
-            }
-        },
-        // Trains twice with the same seed: both models' probabilities and labels come back.
-        "mp1.tabular.reproducible" => |v: &Value| {
-            let (x, y, x_test, n_classes, seed) = decode(v);
-            let run = || -> candle_core::Result<(Value, Vec<u32>)> {
-                let model = mp1::train(&x, &y, n_classes, seed)?;
-                let p = model.predict_proba(&x_test)?.to_dtype(candle_core::DType::F64)?;
-                let proba = match p.dims() {
-                    [r, c] => Value::matrix(*r, *c, p.flatten_all()?.to_vec1::<f64>()?),
-                    _ => Value::Floats(p.flatten_all()?.to_vec1::<f64>()?),
-                };
-                Ok((proba, model.predict(&x_test)?))
-            };
-            match (run(), run()) {
-                (Ok((p1, l1)), Ok((p2, l2))) => Value::List(vec![p1, p2, labels_value(&l1), labels_value(&l2)]),
-                (Err(e), _) | (_, Err(e)) => error(e),
-            }
-        },
+/// This glue crate's marker for [`Arg`] and [`Ret`].
+pub struct Mp1;
 
-        // Baseline: linfa's logistic regression (L-BFGS, L2 penalty alpha = 1) on the same
-        // rows, standardised with the training rows' statistics like any sensible model.
-        "mp1.tabular.breast_cancer.linfa" | "mp1.tabular.wine.linfa" | "mp1.tabular.reproducible.linfa" => {
-            |v: &Value| {
-                let (x, y, x_test, n_classes) = (array2(v.at(0)), v.at(1).ints(), array2(v.at(2)), v.at(3).usize());
-                if x.nrows() < 2 || y.len() != x.nrows() {
-                    return Value::Unit;
-                }
-                let (x, x_test) = standardise(x, x_test);
-                let y: Array1<usize> = y.iter().map(|&c| c as usize).collect();
-                let data = Dataset::new(x, y);
-                let predicted = if n_classes == 2 {
-                    linfa_logistic::LogisticRegression::default()
-                        .alpha(1.0)
-                        .max_iterations(300)
-                        .fit(&data)
-                        .map(|m| m.predict(&x_test))
-                } else {
-                    linfa_logistic::MultiLogisticRegression::default()
-                        .alpha(1.0)
-                        .max_iterations(300)
-                        .fit(&data)
-                        .map(|m| m.predict(&x_test))
-                };
-                match predicted {
-                    Ok(p) => Value::Ints(p.iter().map(|&c| c as i64).collect()),
-                    Err(e) => Value::Error(format!("linfa: {e}")),
-                }
-            }
-        }
-        _ => return None,
-    })
-}
-
-/// `(x_train, y_train, x_held_out, n_classes, seed)` as the project's API takes them.
-fn decode(v: &Value) -> (Tensor, Vec<u32>, Tensor, usize, u64) {
-    let tensor = |m: &Value| {
-        let (r, c, d) = m.matrix_parts();
-        Tensor::from_slice(d, (r, c), &Device::Cpu).expect("glue: matrix shape")
+probe_runtime::glue! { Mp1;
+    "mp1.tabular.breast_cancer" => |x_train: Tensor, y_train: Vec<u32>, x_held_out: Tensor, n_classes: usize, seed: u64| {
+        Reported(mp1::train(&x_train, &y_train, n_classes, seed).and_then(|model| model.predict(&x_held_out)))
     };
-    let y = v.at(1).ints().iter().map(|&c| u32::try_from(c).expect("glue: label")).collect();
-    (tensor(v.at(0)), y, tensor(v.at(2)), v.at(3).usize(), v.at(4).int() as u64)
+    "mp1.tabular.wine" => |x_train: Tensor, y_train: Vec<u32>, x_held_out: Tensor, n_classes: usize, seed: u64| {
+        Reported(mp1::train(&x_train, &y_train, n_classes, seed).and_then(|model| model.predict(&x_held_out)))
+    };
+    // Trains twice with the same seed: both models' probabilities and labels come back.
+    "mp1.tabular.reproducible" => |x_train: Tensor, y_train: Vec<u32>, x_held_out: Tensor, n_classes: usize, seed: u64| {
+        Reported(train_twice(&x_train, &y_train, &x_held_out, n_classes, seed))
+    };
+
+    // Baseline: linfa's logistic regression (L-BFGS, L2 penalty alpha = 1) on the same
+    // rows, standardised with the training rows' statistics like any sensible model.
+    "mp1.tabular.breast_cancer.linfa" => |x_train: Array2<f64>, y_train: &[i64], x_held_out: Array2<f64>, n_classes: usize, _seed: u64| {
+        linfa_baseline(x_train, y_train, x_held_out, n_classes)
+    };
+    "mp1.tabular.wine.linfa" => |x_train: Array2<f64>, y_train: &[i64], x_held_out: Array2<f64>, n_classes: usize, _seed: u64| {
+        linfa_baseline(x_train, y_train, x_held_out, n_classes)
+    };
+    "mp1.tabular.reproducible.linfa" => |x_train: Array2<f64>, y_train: &[i64], x_held_out: Array2<f64>, n_classes: usize, _seed: u64| {
+        linfa_baseline(x_train, y_train, x_held_out, n_classes)
+    };
 }
 
-fn labels_value(labels: &[u32]) -> Value {
-    Value::Ints(labels.iter().map(|&c| i64::from(c)).collect())
+/// A wire matrix as a 2-D `F64` tensor on the CPU.
+impl Arg<'_, Mp1> for Tensor {
+    fn arg(v: &Value) -> Tensor {
+        let (r, c, d) = v.matrix_parts();
+        Tensor::from_slice(d, (r, c), &Device::Cpu).expect("glue: matrix shape")
+    }
 }
 
-/// An error the student's code returned, with its message (the check shows it).
-fn error(e: candle_core::Error) -> Value {
-    let message = e.to_string();
-    let message: String = message.chars().take(400).collect();
-    Value::Error(message)
+impl Arg<'_, Mp1> for Array2<f64> {
+    fn arg(v: &Value) -> Array2<f64> {
+        let (r, c, d) = v.matrix_parts();
+        Array2::from_shape_vec((r, c), d.to_vec()).expect("glue: matrix shape")
+    }
 }
 
-fn array2(v: &Value) -> Array2<f64> {
-    let (r, c, d) = v.matrix_parts();
-    Array2::from_shape_vec((r, c), d.to_vec()).expect("glue: matrix shape")
+/// What the project returned: the value, or an error with its message (the check shows it),
+/// cut to 400 characters.
+struct Reported<T>(candle_core::Result<T>);
+
+impl<T: Ret<Mp1>> Ret<Mp1> for Reported<T> {
+    fn ret(self) -> Value {
+        match self.0 {
+            Ok(t) => t.ret(),
+            Err(e) => Value::Error(e.to_string().chars().take(400).collect()),
+        }
+    }
+}
+
+/// `(probabilities 1, probabilities 2, labels 1, labels 2)` of two models trained with the same
+/// seed; the first error if either run fails (both always run).
+fn train_twice(
+    x_train: &Tensor,
+    y_train: &[u32],
+    x_held_out: &Tensor,
+    n_classes: usize,
+    seed: u64,
+) -> candle_core::Result<(Value, Value, Vec<u32>, Vec<u32>)> {
+    let run = || -> candle_core::Result<(Value, Vec<u32>)> {
+        let model = mp1::train(x_train, y_train, n_classes, seed)?;
+        let p = model.predict_proba(x_held_out)?.to_dtype(candle_core::DType::F64)?;
+        let proba = match p.dims() {
+            [r, c] => Value::matrix(*r, *c, p.flatten_all()?.to_vec1::<f64>()?),
+            _ => Value::Floats(p.flatten_all()?.to_vec1::<f64>()?),
+        };
+        Ok((proba, model.predict(x_held_out)?))
+    };
+    let (first, second) = (run(), run());
+    let ((p1, l1), (p2, l2)) = (first?, second?);
+    Ok((p1, p2, l1, l2))
+}
+
+/// linfa's (multinomial when `n_classes > 2`) logistic regression; `Unit` without at least two
+/// rows and a label for each.
+fn linfa_baseline(x: Array2<f64>, y: &[i64], x_test: Array2<f64>, n_classes: usize) -> Value {
+    if x.nrows() < 2 || y.len() != x.nrows() {
+        return Value::Unit;
+    }
+    let (x, x_test) = standardise(x, x_test);
+    let y: Array1<usize> = y.iter().map(|&c| c as usize).collect();
+    let data = Dataset::new(x, y);
+    let predicted = if n_classes == 2 {
+        linfa_logistic::LogisticRegression::default()
+            .alpha(1.0)
+            .max_iterations(300)
+            .fit(&data)
+            .map(|m| m.predict(&x_test))
+    } else {
+        linfa_logistic::MultiLogisticRegression::default()
+            .alpha(1.0)
+            .max_iterations(300)
+            .fit(&data)
+            .map(|m| m.predict(&x_test))
+    };
+    match predicted {
+        Ok(p) => Value::Ints(p.iter().map(|&c| c as i64).collect()),
+        Err(e) => Value::Error(format!("linfa: {e}")),
+    }
 }
 
 /// Both matrices standardised with the first one's column means and standard deviations.

@@ -38,4 +38,3 @@ probe_runtime::glue! { Stage1;
 fn each<T: Copy>(xs: &[T], f: impl Fn(T) -> Result<f64, ProbabilityError>) -> Value {
     Ret::<Stage1>::ret(xs.iter().map(|&x| f(x)).collect::<Result<Vec<f64>, _>>())
 }
-

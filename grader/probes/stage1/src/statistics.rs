@@ -23,7 +23,9 @@ probe_runtime::glue! { Stage1;
 /// A summary as the tuple `(mean, median, variance, std_dev, min, max)`.
 impl Ret<Stage1> for Summary {
     fn ret(self) -> Value {
-        Value::List([self.mean, self.median, self.variance, self.std_dev, self.min, self.max].map(Value::Float).to_vec())
+        Value::List(
+            [self.mean, self.median, self.variance, self.std_dev, self.min, self.max].map(Value::Float).to_vec(),
+        )
     }
 }
 

@@ -1,34 +1,38 @@
 //! Conversions between wire values and ndarray.
 
 use grader_protocol::Value;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use probe_runtime::glue::{Arg, Ret};
 
-/// A wire matrix as an `Array2` (rows = samples).
-pub fn array2(v: &Value) -> Array2<f64> {
-    let (r, c, d) = v.matrix_parts();
-    Array2::from_shape_vec((r, c), d.to_vec()).expect("glue: matrix shape")
+/// This glue crate's marker for [`Arg`] and [`Ret`].
+pub struct Stage2;
+
+/// A wire matrix as an `ArrayView2` (rows = samples).
+impl<'a> Arg<'a, Stage2> for ArrayView2<'a, f64> {
+    fn arg(v: &'a Value) -> Self {
+        let (r, c, d) = v.matrix_parts();
+        ArrayView2::from_shape((r, c), d).expect("glue: matrix shape")
+    }
 }
 
-/// A wire vector as an `Array1`.
-pub fn array1(v: &Value) -> Array1<f64> {
-    Array1::from(v.floats().to_vec())
+/// A wire vector as an `ArrayView1`.
+impl<'a> Arg<'a, Stage2> for ArrayView1<'a, f64> {
+    fn arg(v: &'a Value) -> Self {
+        ArrayView1::from(v.floats())
+    }
 }
 
-/// Wire integers as class labels.
-pub fn labels(v: &Value) -> Vec<usize> {
-    v.ints().iter().map(|&i| usize::try_from(i).expect("glue: negative label")).collect()
+impl Ret<Stage2> for Array2<f64> {
+    fn ret(self) -> Value {
+        let (r, c) = self.dim();
+        let data =
+            if self.is_standard_layout() { self.into_raw_vec_and_offset().0 } else { self.iter().copied().collect() };
+        Value::matrix(r, c, data)
+    }
 }
 
-pub fn value2(a: Array2<f64>) -> Value {
-    let (r, c) = a.dim();
-    let data = if a.is_standard_layout() { a.into_raw_vec_and_offset().0 } else { a.iter().copied().collect() };
-    Value::matrix(r, c, data)
-}
-
-pub fn value1(a: Array1<f64>) -> Value {
-    Value::Floats(a.to_vec())
-}
-
-pub fn value_labels(l: &[usize]) -> Value {
-    Value::Ints(l.iter().map(|&x| x as i64).collect())
+impl Ret<Stage2> for Array1<f64> {
+    fn ret(self) -> Value {
+        Value::Floats(self.to_vec())
+    }
 }

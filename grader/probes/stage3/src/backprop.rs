@@ -2,97 +2,77 @@
 //! loss and network gradients (`*.candle` ids, answered on the reference probe only).
 //!
 //! Gradients travel as lists in a fixed order (`(loss, grad)`, `(dx, dW, db)`,
-//! `(loss, dW1, db1, dW2, db2)`), so that the suite can name each one in its messages.
+//! `(loss, dW1, db1, dW2, db2)`), so that the suite can name each one in its messages. Class
+//! labels travel as integers and reach the exercise as a `U32` tensor `(batch,)`; a two-layer
+//! network travels as `(x, labels, W1, b1, activation, W2, b2)`.
 
-use crate::convert::{err, value};
-use crate::forward::{activation, layers, tensor};
+use crate::convert::Stage3;
 use candle_core::{Device, Tensor, Var};
 use grader_protocol::Value;
-use probe_runtime::Handler;
-use stage3::backprop::{self, Band, TwoLayerMlp};
-use stage3::forward::Activation;
+use probe_runtime::glue::Ret;
+use stage3::backprop::{self, Band, DenseGrads, GradCheck, TwoLayerGrads, TwoLayerMlp};
+use stage3::forward::{Activation, Layer};
 
-pub fn dispatch(id: &str) -> Option<Handler> {
-    Some(match id {
-        "stage3.backprop.mse" => |v: &Value| match backprop::mse_loss_grad(&tensor(v.at(0)), &tensor(v.at(1))) {
-            Ok((loss, grad)) => Value::List(vec![value(&loss), value(&grad)]),
-            Err(e) => err(e),
-        },
-        "stage3.backprop.softmax_cross_entropy" => {
-            |v: &Value| match backprop::softmax_cross_entropy(&tensor(v.at(0)), &labels(v.at(1))) {
-                Ok((loss, grad)) => Value::List(vec![value(&loss), value(&grad)]),
-                Err(e) => err(e),
-            }
-        }
-        "stage3.backprop.dense_backward" => {
-            |v: &Value| match backprop::dense_backward(&tensor(v.at(0)), &tensor(v.at(1)), &tensor(v.at(2))) {
-                Ok(g) => Value::List(vec![value(&g.dx), value(&g.dweight), value(&g.dbias)]),
-                Err(e) => err(e),
-            }
-        }
-        "stage3.backprop.activation_backward" => {
-            |v: &Value| match backprop::activation_backward(activation(v.at(0)), &tensor(v.at(1)), &tensor(v.at(2))) {
-                Ok(t) => value(&t),
-                Err(e) => err(e),
-            }
-        }
-        "stage3.backprop.two_layer_gradients" => |v: &Value| {
-            let net = TwoLayerMlp {
-                w1: tensor(v.at(2)),
-                b1: tensor(v.at(3)),
-                activation: activation(v.at(4)),
-                w2: tensor(v.at(5)),
-                b2: tensor(v.at(6)),
-            };
-            match backprop::two_layer_gradients(&net, &tensor(v.at(0)), &labels(v.at(1))) {
-                Ok(g) => Value::List(vec![value(&g.loss), value(&g.dw1), value(&g.db1), value(&g.dw2), value(&g.db2)]),
-                Err(e) => err(e),
-            }
-        },
-        "stage3.backprop.gradient_check" => |v: &Value| {
-            let f = function(v.at(0).text());
-            match backprop::gradient_check(f, &tensor(v.at(1)), &tensor(v.at(2)), v.at(3).float()) {
-                Ok(c) => Value::List(vec![
-                    value(&c.numeric),
-                    c.max_rel_error.into(),
-                    c.worst_index.into(),
-                    Value::Text(band_name(c.band).into()),
-                ]),
-                Err(e) => err(e),
-            }
-        },
-        "stage3.backprop.gradient_norms" => {
-            |v: &Value| match backprop::gradient_norms(&tensor(v.at(0)), &layers(v.at(1)), &tensor(v.at(2))) {
-                Ok(norms) => Value::Floats(norms),
-                Err(e) => err(e),
-            }
-        }
+probe_runtime::glue! { Stage3;
+    "stage3.backprop.mse" => |pred: Tensor, target: Tensor| backprop::mse_loss_grad(&pred, &target);
+    "stage3.backprop.softmax_cross_entropy" => |logits: Tensor, labels: Vec<u32>| {
+        backprop::softmax_cross_entropy(&logits, &classes(labels))
+    };
+    "stage3.backprop.dense_backward" => |x: Tensor, weight: Tensor, dy: Tensor| backprop::dense_backward(&x, &weight, &dy);
+    "stage3.backprop.activation_backward" => |activation: Activation, z: Tensor, dy: Tensor| {
+        backprop::activation_backward(activation, &z, &dy)
+    };
+    "stage3.backprop.two_layer_gradients" => |x: Tensor, labels: Vec<u32>, w1: Tensor, b1: Tensor, activation: Activation, w2: Tensor, b2: Tensor| {
+        backprop::two_layer_gradients(&TwoLayerMlp { w1, b1, activation, w2, b2 }, &x, &classes(labels))
+    };
+    "stage3.backprop.gradient_check" => |function: &str, x: Tensor, analytic: Tensor, h: f64| {
+        backprop::gradient_check(scalar_function(function), &x, &analytic, h)
+    };
+    "stage3.backprop.gradient_norms" => |x: Tensor, layers: Vec<Layer>, dout: Tensor| backprop::gradient_norms(&x, &layers, &dout);
 
-        // Baselines: candle's autograd on the same inputs (reference probe only). Inputs that the
-        // exercise must refuse get no baseline (`Unit`).
-        "stage3.backprop.softmax_cross_entropy.candle" => |v: &Value| candle_softmax_ce(v).unwrap_or(Value::Unit),
-        "stage3.backprop.two_layer_gradients.candle" => |v: &Value| candle_two_layer(v).unwrap_or(Value::Unit),
-        _ => return None,
-    })
+    // Baselines: candle's autograd on the same inputs (reference probe only). Inputs that the
+    // exercise must refuse get no baseline (`Unit`).
+    "stage3.backprop.softmax_cross_entropy.candle" => |logits: Tensor, labels: &[i64]| candle_softmax_ce(&logits, labels);
+    "stage3.backprop.two_layer_gradients.candle" => |x: Tensor, labels: &[i64], w1: Tensor, b1: Tensor, activation: Activation, w2: Tensor, b2: Tensor| {
+        candle_two_layer(&x, labels, TwoLayerMlp { w1, b1, activation, w2, b2 })
+    };
 }
 
 /// Class labels as a `U32` tensor `(batch,)`.
-fn labels(v: &Value) -> Tensor {
-    let ys: Vec<u32> = v.ints().iter().map(|&y| u32::try_from(y).expect("glue: label")).collect();
-    Tensor::from_vec(ys.clone(), ys.len(), &Device::Cpu).expect("glue: labels")
+fn classes(labels: Vec<u32>) -> Tensor {
+    let n = labels.len();
+    Tensor::from_vec(labels, n, &Device::Cpu).expect("glue: labels")
 }
 
-fn band_name(b: Band) -> &'static str {
-    match b {
-        Band::Excellent => "Excellent",
-        Band::Acceptable => "Acceptable",
-        Band::Uncomfortable => "Uncomfortable",
-        Band::Wrong => "Wrong",
+/// `(dx, dW, db)`.
+impl Ret<Stage3> for DenseGrads {
+    fn ret(self) -> Value {
+        Ret::<Stage3>::ret((self.dx, self.dweight, self.dbias))
+    }
+}
+
+/// `(loss, dW1, db1, dW2, db2)`.
+impl Ret<Stage3> for TwoLayerGrads {
+    fn ret(self) -> Value {
+        Ret::<Stage3>::ret((self.loss, self.dw1, self.db1, self.dw2, self.db2))
+    }
+}
+
+/// `(numeric gradient, max_rel_error, worst_index, band name)`.
+impl Ret<Stage3> for GradCheck {
+    fn ret(self) -> Value {
+        let band = match self.band {
+            Band::Excellent => "Excellent",
+            Band::Acceptable => "Acceptable",
+            Band::Uncomfortable => "Uncomfortable",
+            Band::Wrong => "Wrong",
+        };
+        Ret::<Stage3>::ret((self.numeric, self.max_rel_error, self.worst_index, band.to_string()))
     }
 }
 
 /// The scalar functions the gradient-check cases differentiate, by name.
-fn function(name: &str) -> fn(&Tensor) -> candle_core::Result<f64> {
+fn scalar_function(name: &str) -> fn(&Tensor) -> candle_core::Result<f64> {
     match name {
         // Σ (x³/3 + x): gradient x² + 1.
         "cubic" => |t: &Tensor| ((t.powf(3.0)? / 3.0)? + t)?.sum_all()?.to_scalar::<f64>(),
@@ -108,26 +88,28 @@ fn function(name: &str) -> fn(&Tensor) -> candle_core::Result<f64> {
 }
 
 /// Valid labels for logits `(batch, classes)` with `batch > 0`, or `None`.
-fn valid_labels(logits: &Tensor, ys: &Value) -> Option<Tensor> {
-    let (batch, classes) = logits.dims2().ok()?;
-    let ys_ok = ys.ints().len() == batch && ys.ints().iter().all(|&y| y >= 0 && (y as usize) < classes);
-    (batch > 0 && ys_ok).then(|| labels(ys))
+fn valid_labels(logits: &Tensor, ys: &[i64]) -> Option<Tensor> {
+    let (batch, n_classes) = logits.dims2().ok()?;
+    let ys_ok = ys.len() == batch && ys.iter().all(|&y| y >= 0 && (y as usize) < n_classes);
+    (batch > 0 && ys_ok).then(|| classes(ys.iter().map(|&y| y as u32).collect()))
 }
 
-fn candle_softmax_ce(v: &Value) -> Option<Value> {
-    let logits = Var::from_tensor(&tensor(v.at(0))).ok()?;
-    let ys = valid_labels(logits.as_tensor(), v.at(1))?;
+/// candle's cross-entropy of the logits as a `Var`: `(loss, dlogits)`.
+fn candle_softmax_ce(logits: &Tensor, labels: &[i64]) -> Option<(Tensor, Tensor)> {
+    let logits = Var::from_tensor(logits).ok()?;
+    let ys = valid_labels(logits.as_tensor(), labels)?;
     let loss = candle_nn::loss::cross_entropy(logits.as_tensor(), &ys).ok()?;
     let grads = loss.backward().ok()?;
-    Some(Value::List(vec![value(&loss), value(grads.get(&logits)?)]))
+    let grad = grads.get(&logits)?.clone();
+    Some((loss, grad))
 }
 
-fn candle_two_layer(v: &Value) -> Option<Value> {
-    let x = tensor(v.at(0));
-    let var = |i: usize| Var::from_tensor(&tensor(v.at(i))).ok();
-    let (w1, b1, w2, b2) = (var(2)?, var(3)?, var(5)?, var(6)?);
+/// The same network on candle's tensors, its parameters as `Var`s: `(loss, dW1, db1, dW2, db2)`.
+fn candle_two_layer(x: &Tensor, labels: &[i64], net: TwoLayerMlp) -> Option<(Tensor, Tensor, Tensor, Tensor, Tensor)> {
+    let var = |t: &Tensor| Var::from_tensor(t).ok();
+    let (w1, b1, w2, b2) = (var(&net.w1)?, var(&net.b1)?, var(&net.w2)?, var(&net.b2)?);
     let z1 = x.matmul(&w1.t().ok()?).ok()?.broadcast_add(&b1).ok()?;
-    let h = match activation(v.at(4)) {
+    let h = match net.activation {
         Activation::Identity => Ok(z1),
         Activation::Relu => z1.relu(),
         Activation::Sigmoid => candle_nn::ops::sigmoid(&z1),
@@ -135,12 +117,9 @@ fn candle_two_layer(v: &Value) -> Option<Value> {
     }
     .ok()?;
     let logits = h.matmul(&w2.t().ok()?).ok()?.broadcast_add(&b2).ok()?;
-    let ys = valid_labels(&logits, v.at(1))?;
+    let ys = valid_labels(&logits, labels)?;
     let loss = candle_nn::loss::cross_entropy(&logits, &ys).ok()?;
     let grads = loss.backward().ok()?;
-    let mut out = vec![value(&loss)];
-    for p in [&w1, &b1, &w2, &b2] {
-        out.push(value(grads.get(p)?));
-    }
-    Some(Value::List(out))
+    let grad = |p: &Var| grads.get(p).cloned();
+    Some((loss, grad(&w1)?, grad(&b1)?, grad(&w2)?, grad(&b2)?))
 }

@@ -2,6 +2,10 @@
 
 use candle_core::{DType, Device, Tensor};
 use grader_protocol::Value;
+use probe_runtime::glue::{Arg, Ret};
+
+/// This glue crate's marker for [`Arg`] and [`Ret`].
+pub struct Stage3;
 
 /// The device timed GPU inputs run on: CUDA when the grader asks for it (`COMPUTE_DEVICE=cuda`,
 /// probe built with the `cuda` feature), the CPU otherwise.
@@ -13,21 +17,25 @@ pub fn device() -> Device {
     Device::Cpu
 }
 
-/// A wire matrix as a 2-D `F64` tensor `(rows, cols)`.
-pub fn tensor2(v: &Value) -> Tensor {
-    let (r, c, d) = v.matrix_parts();
-    Tensor::from_slice(d, (r, c), &Device::Cpu).expect("glue: matrix shape")
+/// A wire matrix, vector or number as a tensor of rank 2, 1 or 0 (`F64`, CPU): the suites send
+/// tensors of the wrong rank on purpose.
+impl Arg<'_, Stage3> for Tensor {
+    fn arg(v: &Value) -> Tensor {
+        match v {
+            Value::Matrix { rows, cols, data } => {
+                Tensor::from_slice(data, (*rows, *cols), &Device::Cpu).expect("glue: matrix shape")
+            }
+            Value::Floats(d) => Tensor::from_slice(d, d.len(), &Device::Cpu).expect("glue: vector"),
+            _ => Tensor::new(v.float(), &Device::Cpu).expect("glue: scalar"),
+        }
+    }
 }
 
-/// A wire vector as a 1-D `F64` tensor.
-pub fn tensor1(v: &Value) -> Tensor {
-    let d = v.floats();
-    Tensor::from_slice(d, d.len(), &Device::Cpu).expect("glue: vector")
-}
-
-/// A wire float as a 0-D `F64` tensor.
-pub fn scalar(v: &Value) -> Tensor {
-    Tensor::new(v.float(), &Device::Cpu).expect("glue: scalar")
+/// A tensor back on the wire: see [`value`].
+impl Ret<Stage3> for Tensor {
+    fn ret(self) -> Value {
+        value(&self)
+    }
 }
 
 /// A tensor back on the wire: rank 0 → float, rank 1 → vector, rank 2 → matrix; anything else is
@@ -42,11 +50,17 @@ pub fn value(t: &Tensor) -> Value {
     }
 }
 
-/// A `candle_core::Result<Tensor>` on the wire; an error becomes its variant name.
-pub fn result(r: candle_core::Result<Tensor>) -> Value {
-    match r {
-        Ok(t) => value(&t),
-        Err(e) => err(e),
+/// Tensors given one by one (a list of parameters or of gradients).
+impl Arg<'_, Stage3> for Vec<Tensor> {
+    fn arg(v: &Value) -> Vec<Tensor> {
+        v.list().iter().map(<Tensor as Arg<Stage3>>::arg).collect()
+    }
+}
+
+/// One list of tensors per step.
+impl Arg<'_, Stage3> for Vec<Vec<Tensor>> {
+    fn arg(v: &Value) -> Vec<Vec<Tensor>> {
+        v.list().iter().map(<Vec<Tensor> as Arg<Stage3>>::arg).collect()
     }
 }
 

@@ -1,87 +1,54 @@
 //! Glue for `stage3::forward`.
 //!
 //! Dense inputs are `(x, W, b)`; a trailing `Text("cuda")` (added by the suite's GPU speed
-//! input only) asks for the tensors as `F32` on [`convert::device`], the way a GPU speed target
-//! runs. Layers travel as lists `(W, b, activation name)`.
+//! input only, so `dense_forward_gpu` takes its input whole, as a [`Dense`]) asks for the
+//! tensors as `F32` on [`convert::device`], the way a GPU speed target runs. Layers travel as
+//! lists `(W, b, activation name)`. The initialisers take `(out_features, in_features, seed)`
+//! and draw `F64` weights on the CPU; `standardize` returns `(mean, std, x standardised)`.
 
-use crate::convert::{self, err, tensor1, tensor2, value};
+use crate::convert::{self, Stage3};
 use candle_core::{DType, Device, Tensor};
 use grader_protocol::Value;
-use probe_runtime::Handler;
-use stage3::forward::{self, Activation, Layer, Standardizer};
+use probe_runtime::glue::Arg;
+use stage3::forward::{self, Activation, ForwardError, Layer, Standardizer};
 use stage3::rng::Rng;
 
-pub fn dispatch(id: &str) -> Option<Handler> {
-    Some(match id {
-        "stage3.forward.dense_forward" | "stage3.forward.dense_forward_gpu" => |v: &Value| {
-            let gpu = on_gpu(v);
-            let (x, w, b) = (placed(tensor(v.at(0)), gpu), placed(tensor(v.at(1)), gpu), placed(tensor(v.at(2)), gpu));
-            encode(forward::dense_forward(&x, &w, &b))
-        },
-        "stage3.forward.mlp_forward" => |v: &Value| {
-            let gpu = on_gpu(v);
-            let x = placed(tensor(v.at(0)), gpu);
-            let layers: Vec<Layer> = layers(v.at(1)).into_iter().map(|l| place_layer(l, gpu)).collect();
-            encode(forward::mlp_forward(&x, &layers))
-        },
-        "stage3.forward.xavier_uniform" => |v: &Value| {
-            let (o, i, mut rng) = init_args(v);
-            encode(forward::xavier_uniform(o, i, DType::F64, &Device::Cpu, &mut rng))
-        },
-        "stage3.forward.xavier_normal" => |v: &Value| {
-            let (o, i, mut rng) = init_args(v);
-            encode(forward::xavier_normal(o, i, DType::F64, &Device::Cpu, &mut rng))
-        },
-        "stage3.forward.he_normal" => |v: &Value| {
-            let (o, i, mut rng) = init_args(v);
-            encode(forward::he_normal(o, i, DType::F64, &Device::Cpu, &mut rng))
-        },
-        "stage3.forward.standardize" => |v: &Value| {
-            let s = match Standardizer::fit(&tensor(v.at(0))) {
-                Ok(s) => s,
-                Err(e) => return err(e),
-            };
-            match s.transform(&tensor(v.at(1))) {
-                Ok(t) => Value::List(vec![value(&s.mean), value(&s.std), value(&t)]),
-                Err(e) => err(e),
-            }
-        },
-        _ => return None,
-    })
+probe_runtime::glue! { Stage3;
+    "stage3.forward.dense_forward" => |x: Tensor, weight: Tensor, bias: Tensor| forward::dense_forward(&x, &weight, &bias);
+    "stage3.forward.dense_forward_gpu" => |dense: Dense| forward::dense_forward(&dense.x, &dense.weight, &dense.bias);
+    "stage3.forward.mlp_forward" => |x: Tensor, layers: Vec<Layer>| forward::mlp_forward(&x, &layers);
+    "stage3.forward.xavier_uniform" => |out_features: usize, in_features: usize, seed: u64| {
+        forward::xavier_uniform(out_features, in_features, DType::F64, &Device::Cpu, &mut Rng::new(seed))
+    };
+    "stage3.forward.xavier_normal" => |out_features: usize, in_features: usize, seed: u64| {
+        forward::xavier_normal(out_features, in_features, DType::F64, &Device::Cpu, &mut Rng::new(seed))
+    };
+    "stage3.forward.he_normal" => |out_features: usize, in_features: usize, seed: u64| {
+        forward::he_normal(out_features, in_features, DType::F64, &Device::Cpu, &mut Rng::new(seed))
+    };
+    "stage3.forward.standardize" => |train: Tensor, x: Tensor| standardize(&train, &x);
 }
 
-/// A wire matrix, vector or number as a tensor of rank 2, 1 or 0 (`F64`, CPU): the suites send
-/// tensors of the wrong rank on purpose.
-pub fn tensor(v: &Value) -> Tensor {
-    match v {
-        Value::Matrix { .. } => tensor2(v),
-        Value::Floats(_) => tensor1(v),
-        _ => convert::scalar(v),
+/// `(mean, std, x standardised)` with the statistics of `train`.
+fn standardize(train: &Tensor, x: &Tensor) -> Result<(Tensor, Tensor, Tensor), ForwardError> {
+    let s = Standardizer::fit(train)?;
+    let t = s.transform(x)?;
+    Ok((s.mean, s.std, t))
+}
+
+/// A dense layer's input `(x, W, b)`, with or without the GPU marker.
+struct Dense {
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl Arg<'_, Stage3> for Dense {
+    fn arg(v: &Value) -> Dense {
+        let gpu = matches!(v.list().last(), Some(Value::Text(t)) if t == "cuda");
+        let part = |i: usize| placed(Tensor::arg(v.at(i)), gpu);
+        Dense { x: part(0), weight: part(1), bias: part(2) }
     }
-}
-
-/// An activation by name (`identity`, `relu`, `sigmoid`, `tanh`).
-pub fn activation(v: &Value) -> Activation {
-    match v.text() {
-        "identity" => Activation::Identity,
-        "relu" => Activation::Relu,
-        "sigmoid" => Activation::Sigmoid,
-        "tanh" => Activation::Tanh,
-        other => panic!("glue: unknown activation {other:?}"),
-    }
-}
-
-/// A list of layers, each `(W, b, activation name)`.
-pub fn layers(v: &Value) -> Vec<Layer> {
-    v.list()
-        .iter()
-        .map(|l| Layer { weight: tensor(l.at(0)), bias: tensor(l.at(1)), activation: activation(l.at(2)) })
-        .collect()
-}
-
-/// Whether the input ends with the GPU marker `Text("cuda")`.
-fn on_gpu(v: &Value) -> bool {
-    matches!(v.list().last(), Some(Value::Text(t)) if t == "cuda")
 }
 
 /// The tensor as `F32` on the probe's device when `gpu`, unchanged otherwise.
@@ -93,17 +60,29 @@ fn placed(t: Tensor, gpu: bool) -> Tensor {
     }
 }
 
-fn place_layer(l: Layer, gpu: bool) -> Layer {
-    Layer { weight: placed(l.weight, gpu), bias: placed(l.bias, gpu), activation: l.activation }
+/// An activation by name (`identity`, `relu`, `sigmoid`, `tanh`).
+impl Arg<'_, Stage3> for Activation {
+    fn arg(v: &Value) -> Activation {
+        match v.text() {
+            "identity" => Activation::Identity,
+            "relu" => Activation::Relu,
+            "sigmoid" => Activation::Sigmoid,
+            "tanh" => Activation::Tanh,
+            other => panic!("glue: unknown activation {other:?}"),
+        }
+    }
 }
 
-fn init_args(v: &Value) -> (usize, usize, Rng) {
-    (v.at(0).usize(), v.at(1).usize(), Rng::new(v.at(2).int() as u64))
+/// A layer `(W, b, activation name)`.
+impl Arg<'_, Stage3> for Layer {
+    fn arg(v: &Value) -> Layer {
+        Layer { weight: Tensor::arg(v.at(0)), bias: Tensor::arg(v.at(1)), activation: Activation::arg(v.at(2)) }
+    }
 }
 
-fn encode<E: std::fmt::Debug>(r: Result<Tensor, E>) -> Value {
-    match r {
-        Ok(t) => value(&t),
-        Err(e) => err(e),
+/// A list of layers.
+impl Arg<'_, Stage3> for Vec<Layer> {
+    fn arg(v: &Value) -> Vec<Layer> {
+        v.list().iter().map(Layer::arg).collect()
     }
 }

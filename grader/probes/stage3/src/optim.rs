@@ -3,138 +3,167 @@
 //! Optimiser inputs are `(hyper-parameters, params, grads per step, names)`: the glue builds the
 //! optimiser, calls `step` once per entry of the gradient list and reports, after every step,
 //! the parameters and the state (or the step's error). A refused step keeps the parameters.
+//! The names are for the suite's messages only. Hyper-parameters travel as one vector, in the
+//! order of the constructor's arguments (`[lr, momentum]`...); a schedule's two rates likewise
+//! (`[lr0, gamma]`, `[lr_max, lr_min]`), and the schedule is evaluated at every step asked.
 
-use crate::convert::{err, tensor1, tensor2, value};
+use crate::convert::{err, value, Stage3};
 use candle_core::{Device, Tensor, Var};
 use candle_nn::optim::{AdamW, Optimizer, ParamsAdamW, SGD};
 use grader_protocol::Value;
-use probe_runtime::Handler;
-use stage3::optim::{self, Adam, Momentum, Objective, OptimError, OptimizerConfig, RmsProp, Sgd};
+use probe_runtime::glue::{Arg, Ret};
+use stage3::optim::{self, Adam, GdRun, Momentum, Objective, OptimError, OptimizerConfig, RmsProp, Sgd, Trajectory};
 
-pub fn dispatch(id: &str) -> Option<Handler> {
-    Some(match id {
-        "stage3.optim.sgd" => |v: &Value| {
-            let h = v.at(0).floats();
-            run_steps(v, Sgd::new(h[0]), Sgd::step, |_| vec![])
-        },
-        "stage3.optim.momentum" => |v: &Value| {
-            let h = v.at(0).floats();
-            run_steps(v, Momentum::new(&tensors(v.at(1)), h[0], h[1]), Momentum::step, |o| vec![list(&o.velocity)])
-        },
-        "stage3.optim.rmsprop" => |v: &Value| {
-            let h = v.at(0).floats();
-            run_steps(v, RmsProp::new(&tensors(v.at(1)), h[0], h[1], h[2]), RmsProp::step, |o| vec![list(&o.sq_avg)])
-        },
-        "stage3.optim.adam" => |v: &Value| {
-            let h = v.at(0).floats();
-            run_steps(v, Adam::new(&tensors(v.at(1)), h[0], h[1], h[2], h[3]), Adam::step, |o| {
-                vec![list(&o.m), list(&o.v), o.t.into()]
-            })
-        },
-        "stage3.optim.minimise" => |v: &Value| {
-            let objective = match v.at(0).at(0).text() {
-                "rosenbrock" => {
-                    let p = v.at(0).at(1).floats();
-                    Objective::Rosenbrock { a: p[0], b: p[1] }
-                }
-                _ => Objective::Quadratic { h: tensor2(v.at(0).at(1)) },
-            };
-            let config = optimizer_config(v.at(1));
-            match optim::minimise(&objective, &config, &tensor1(v.at(2)), v.at(3).usize()) {
-                Ok(t) => Value::List(vec![t.losses.into(), value(&t.end)]),
-                Err(e) => err(e),
-            }
-        },
-        "stage3.optim.step_decay" => |v: &Value| {
-            let p = v.at(0).floats();
-            let size = v.at(1).usize();
-            per_step(v.at(2), |s| optim::step_decay(p[0], p[1], size, s))
-        },
-        "stage3.optim.exponential_decay" => |v: &Value| {
-            let p = v.at(0).floats();
-            per_step(v.at(1), |s| optim::exponential_decay(p[0], p[1], s))
-        },
-        "stage3.optim.cosine_annealing" => |v: &Value| {
-            let p = v.at(0).floats();
-            let total = v.at(1).usize();
-            per_step(v.at(2), |s| optim::cosine_annealing(p[0], p[1], total, s))
-        },
-        "stage3.optim.warmup_cosine" => |v: &Value| {
-            let p = v.at(0).floats();
-            let (warmup, total) = (v.at(1).usize(), v.at(2).usize());
-            per_step(v.at(3), |s| optim::warmup_cosine(p[0], p[1], warmup, total, s))
-        },
-        "stage3.optim.lr_stability" => |v: &Value| match optim::gd_quadratic(
-            &tensor2(v.at(0)),
-            &tensor1(v.at(1)),
-            v.at(2).float(),
-            v.at(3).usize(),
-        ) {
-            Ok(r) => Value::List(vec![r.losses.into(), r.diverged.into()]),
-            Err(e) => err(e),
-        },
+probe_runtime::glue! { Stage3;
+    "stage3.optim.sgd" => |hyper: SgdHyper, params: Vec<Tensor>, grads: Vec<Vec<Tensor>>, _names: &Value| {
+        run_steps(Sgd::new(hyper.lr), Sgd::step, |_| vec![], params, &grads)
+    };
+    "stage3.optim.momentum" => |hyper: MomentumHyper, params: Vec<Tensor>, grads: Vec<Vec<Tensor>>, _names: &Value| {
+        run_steps(Momentum::new(&params, hyper.lr, hyper.momentum), Momentum::step, momentum_state, params, &grads)
+    };
+    "stage3.optim.rmsprop" => |hyper: RmsPropHyper, params: Vec<Tensor>, grads: Vec<Vec<Tensor>>, _names: &Value| {
+        run_steps(RmsProp::new(&params, hyper.lr, hyper.alpha, hyper.eps), RmsProp::step, rmsprop_state, params, &grads)
+    };
+    "stage3.optim.adam" => |hyper: AdamHyper, params: Vec<Tensor>, grads: Vec<Vec<Tensor>>, _names: &Value| {
+        run_steps(Adam::new(&params, hyper.lr, hyper.beta1, hyper.beta2, hyper.eps), Adam::step, adam_state, params, &grads)
+    };
+    "stage3.optim.minimise" => |objective: Objective, config: OptimizerConfig, start: Tensor, steps: usize| {
+        optim::minimise(&objective, &config, &start, steps)
+    };
+    "stage3.optim.step_decay" => |rates: Decay, step_size: usize, steps: Vec<usize>| {
+        per_step(&steps, |s| optim::step_decay(rates.lr0, rates.gamma, step_size, s))
+    };
+    "stage3.optim.exponential_decay" => |rates: Decay, steps: Vec<usize>| {
+        per_step(&steps, |s| optim::exponential_decay(rates.lr0, rates.gamma, s))
+    };
+    "stage3.optim.cosine_annealing" => |rates: Range, total_steps: usize, steps: Vec<usize>| {
+        per_step(&steps, |s| optim::cosine_annealing(rates.lr_max, rates.lr_min, total_steps, s))
+    };
+    "stage3.optim.warmup_cosine" => |rates: Range, warmup_steps: usize, total_steps: usize, steps: Vec<usize>| {
+        per_step(&steps, |s| optim::warmup_cosine(rates.lr_max, rates.lr_min, warmup_steps, total_steps, s))
+    };
+    "stage3.optim.lr_stability" => |h: Tensor, start: Tensor, lr: f64, steps: usize, _max_eigenvalue: f64| {
+        optim::gd_quadratic(&h, &start, lr, steps)
+    };
 
-        // Baselines: candle-nn's own optimisers on the same gradients (reference probe only).
-        "stage3.optim.sgd.candle" => |v: &Value| {
-            let lr = v.at(0).floats()[0];
-            if !(lr.is_finite() && lr >= 0.0) {
-                return Value::Unit;
-            }
-            candle_steps(v, |vars| SGD::new(vars, lr))
-        },
-        "stage3.optim.adam.candle" => |v: &Value| {
-            let h = v.at(0).floats();
-            let unit = |x: f64| (0.0..1.0).contains(&x);
-            if !(h[0].is_finite() && h[0] >= 0.0 && unit(h[1]) && unit(h[2]) && h[3].is_finite() && h[3] > 0.0) {
-                return Value::Unit;
-            }
-            let params = ParamsAdamW { lr: h[0], beta1: h[1], beta2: h[2], eps: h[3], weight_decay: 0.0 };
-            candle_steps(v, move |vars| AdamW::new(vars, params))
-        },
-        _ => return None,
-    })
+    // Baselines: candle-nn's own optimisers on the same gradients (reference probe only).
+    "stage3.optim.sgd.candle" => |hyper: SgdHyper, params: Vec<Tensor>, grads: Vec<Vec<Tensor>>, _names: &Value| {
+        candle_sgd(&hyper, &params, &grads)
+    };
+    "stage3.optim.adam.candle" => |hyper: AdamHyper, params: Vec<Tensor>, grads: Vec<Vec<Tensor>>, _names: &Value| {
+        candle_adam(&hyper, &params, &grads)
+    };
 }
 
-/// A wire tensor (vector or matrix) as an `F64` tensor on the CPU.
-fn tensor(v: &Value) -> Tensor {
-    match v {
-        Value::Matrix { .. } => tensor2(v),
-        Value::Float(x) => Tensor::new(*x, &Device::Cpu).expect("glue: scalar"),
-        _ => tensor1(v),
+/// Structs of named `f64`s decoded from one vector, in field order.
+macro_rules! rates {
+    ($($(#[$doc:meta])* $name:ident { $($field:ident),+ })+) => {$(
+        $(#[$doc])*
+        struct $name {
+            $($field: f64,)+
+        }
+
+        impl Arg<'_, Stage3> for $name {
+            fn arg(v: &Value) -> $name {
+                let mut h = v.floats().iter().copied();
+                $name { $($field: h.next().expect("glue: too few hyper-parameters"),)+ }
+            }
+        }
+    )+};
+}
+
+rates! {
+    /// `[lr]`.
+    SgdHyper { lr }
+    /// `[lr, momentum]`.
+    MomentumHyper { lr, momentum }
+    /// `[lr, alpha, eps]`.
+    RmsPropHyper { lr, alpha, eps }
+    /// `[lr, beta1, beta2, eps]`.
+    AdamHyper { lr, beta1, beta2, eps }
+    /// A decaying schedule's `[lr0, gamma]`.
+    Decay { lr0, gamma }
+    /// A cosine schedule's `[lr_max, lr_min]`.
+    Range { lr_max, lr_min }
+}
+
+/// `("rosenbrock", [a, b])`, or `("quadratic", H)`.
+impl Arg<'_, Stage3> for Objective {
+    fn arg(v: &Value) -> Objective {
+        match v.at(0).text() {
+            "rosenbrock" => {
+                let p = v.at(1).floats();
+                Objective::Rosenbrock { a: p[0], b: p[1] }
+            }
+            _ => Objective::Quadratic { h: Tensor::arg(v.at(1)) },
+        }
     }
 }
 
-fn tensors(v: &Value) -> Vec<Tensor> {
-    v.list().iter().map(tensor).collect()
+/// `(kind, hyper-parameters)`, the hyper-parameters as for the optimiser exercises.
+impl Arg<'_, Stage3> for OptimizerConfig {
+    fn arg(v: &Value) -> OptimizerConfig {
+        let h = v.at(1).floats();
+        match v.at(0).text() {
+            "sgd" => OptimizerConfig::Sgd { lr: h[0] },
+            "momentum" => OptimizerConfig::Momentum { lr: h[0], momentum: h[1] },
+            "rmsprop" => OptimizerConfig::RmsProp { lr: h[0], alpha: h[1], eps: h[2] },
+            _ => OptimizerConfig::Adam { lr: h[0], beta1: h[1], beta2: h[2], eps: h[3] },
+        }
+    }
+}
+
+/// `(losses, end)`.
+impl Ret<Stage3> for Trajectory {
+    fn ret(self) -> Value {
+        Value::List(vec![self.losses.into(), value(&self.end)])
+    }
+}
+
+/// `(losses, diverged)`.
+impl Ret<Stage3> for GdRun {
+    fn ret(self) -> Value {
+        Value::List(vec![self.losses.into(), self.diverged.into()])
+    }
 }
 
 fn list(ts: &[Tensor]) -> Value {
     Value::List(ts.iter().map(value).collect())
 }
 
-fn optimizer_config(v: &Value) -> OptimizerConfig {
-    let h = v.at(1).floats();
-    match v.at(0).text() {
-        "sgd" => OptimizerConfig::Sgd { lr: h[0] },
-        "momentum" => OptimizerConfig::Momentum { lr: h[0], momentum: h[1] },
-        "rmsprop" => OptimizerConfig::RmsProp { lr: h[0], alpha: h[1], eps: h[2] },
-        _ => OptimizerConfig::Adam { lr: h[0], beta1: h[1], beta2: h[2], eps: h[3] },
-    }
+/// Momentum's state `(velocity)`.
+fn momentum_state(o: &Momentum) -> Vec<Value> {
+    vec![list(&o.velocity)]
+}
+
+/// RMSProp's state `(sq_avg)`.
+fn rmsprop_state(o: &RmsProp) -> Vec<Value> {
+    vec![list(&o.sq_avg)]
+}
+
+/// Adam's state `(m, v, t)`.
+fn adam_state(o: &Adam) -> Vec<Value> {
+    vec![list(&o.m), list(&o.v), o.t.into()]
 }
 
 type StepFn<O> = fn(&mut O, &[Tensor], &[Tensor]) -> Result<Vec<Tensor>, OptimError>;
 
 /// Builds nothing itself: `built` is the optimiser (or why `new` refused), `step` its method,
 /// `state` what to report of it after each step.
-fn run_steps<O>(v: &Value, built: Result<O, OptimError>, step: StepFn<O>, state: fn(&O) -> Vec<Value>) -> Value {
+fn run_steps<O>(
+    built: Result<O, OptimError>,
+    step: StepFn<O>,
+    state: fn(&O) -> Vec<Value>,
+    mut params: Vec<Tensor>,
+    grads: &[Vec<Tensor>],
+) -> Value {
     let mut opt = match built {
         Ok(o) => o,
         Err(e) => return err(e),
     };
-    let mut params = tensors(v.at(1));
     let mut out = Vec::new();
-    for grads in v.at(2).list() {
-        match step(&mut opt, &params, &tensors(grads)) {
+    for g in grads {
+        match step(&mut opt, &params, g) {
             Ok(new) => {
                 params = new;
                 let mut fields = vec![list(&params)];
@@ -148,36 +177,50 @@ fn run_steps<O>(v: &Value, built: Result<O, OptimError>, step: StepFn<O>, state:
 }
 
 /// One rate per step asked, or the error for that step.
-fn per_step(steps: &Value, f: impl Fn(usize) -> Result<f64, OptimError>) -> Value {
-    Value::List(
-        steps
-            .ints()
-            .iter()
-            .map(|&s| match f(usize::try_from(s).expect("glue: negative step")) {
-                Ok(x) => x.into(),
-                Err(e) => err(e),
-            })
-            .collect(),
-    )
+fn per_step(steps: &[usize], f: impl Fn(usize) -> Result<f64, OptimError>) -> Vec<Value> {
+    steps.iter().map(|&s| Ret::<Stage3>::ret(f(s))).collect()
+}
+
+/// candle-nn's `SGD`, or `Unit` for a learning rate it cannot take.
+fn candle_sgd(hyper: &SgdHyper, params: &[Tensor], grads: &[Vec<Tensor>]) -> Value {
+    let lr = hyper.lr;
+    if !(lr.is_finite() && lr >= 0.0) {
+        return Value::Unit;
+    }
+    candle_steps(params, grads, |vars| SGD::new(vars, lr))
+}
+
+/// candle-nn's `AdamW` without weight decay, or `Unit` for hyper-parameters it cannot take.
+fn candle_adam(hyper: &AdamHyper, params: &[Tensor], grads: &[Vec<Tensor>]) -> Value {
+    let h = hyper;
+    let unit = |x: f64| (0.0..1.0).contains(&x);
+    if !(h.lr.is_finite() && h.lr >= 0.0 && unit(h.beta1) && unit(h.beta2) && h.eps.is_finite() && h.eps > 0.0) {
+        return Value::Unit;
+    }
+    let params_adamw = ParamsAdamW { lr: h.lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weight_decay: 0.0 };
+    candle_steps(params, grads, move |vars| AdamW::new(vars, params_adamw))
 }
 
 /// candle-nn's optimiser on `Var`s holding the parameters; each step's gradients are planted
 /// through the loss `Σ_i sum(θ_i ⊙ g_i)`, whose gradient with respect to `θ_i` is exactly `g_i`.
 /// Steps whose gradients do not fit are skipped (`Unit`), like a refused step.
-fn candle_steps<O: Optimizer>(v: &Value, build: impl FnOnce(Vec<Var>) -> candle_core::Result<O>) -> Value {
-    let vars: Vec<Var> = tensors(v.at(1)).iter().map(|t| Var::from_tensor(t).expect("glue: var")).collect::<Vec<_>>();
+fn candle_steps<O: Optimizer>(
+    params: &[Tensor],
+    grads: &[Vec<Tensor>],
+    build: impl FnOnce(Vec<Var>) -> candle_core::Result<O>,
+) -> Value {
+    let vars: Vec<Var> = params.iter().map(|t| Var::from_tensor(t).expect("glue: var")).collect::<Vec<_>>();
     let mut opt = build(vars.clone()).expect("glue: candle optimiser");
     let mut out = Vec::new();
-    for grads in v.at(2).list() {
-        let grads = tensors(grads);
-        let fits = grads.len() == vars.len() && vars.iter().zip(&grads).all(|(p, g)| p.shape() == g.shape());
+    for grads in grads {
+        let fits = grads.len() == vars.len() && vars.iter().zip(grads).all(|(p, g)| p.shape() == g.shape());
         if !fits {
             out.push(Value::Unit);
             continue;
         }
         if !vars.is_empty() {
             let mut loss = Tensor::new(0.0f64, &Device::Cpu).expect("glue: zero");
-            for (p, g) in vars.iter().zip(&grads) {
+            for (p, g) in vars.iter().zip(grads) {
                 let term = p.as_tensor().mul(g).and_then(|t| t.sum_all()).expect("glue: θ ⊙ g");
                 loss = (loss + term).expect("glue: loss");
             }

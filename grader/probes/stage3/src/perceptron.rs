@@ -1,94 +1,105 @@
 //! Glue for `stage3::perceptron`.
 //!
 //! Wire shapes: a layer is `(weight matrix, bias vector, activation name)`; a graph is
-//! `(n_inputs, [(bias, activation name)...], [(from, to, weight)...])`; labels are integers.
+//! `(x, n_inputs, [(bias, activation name)...], [(from, to, weight)...])`; labels are integers.
+//! Training returns `(weights, bias, mistakes_per_epoch, converged)`, judged part by part.
 
-use crate::convert::{result, tensor1, tensor2, value};
-use candle_core::Device;
-use grader_protocol::{error_variant, Value};
-use probe_runtime::Handler;
-use stage3::perceptron::{self, Activation, Edge, Graph, Layer, Neuron, Perceptron, PerceptronError};
+use crate::convert::{value, Stage3};
+use candle_core::{Device, Tensor};
+use grader_protocol::Value;
+use probe_runtime::glue::{Arg, Ret};
+use stage3::perceptron::{self, Activation, Edge, Graph, Layer, Neuron, ParameterCount, Perceptron, Training};
 
-pub fn dispatch(id: &str) -> Option<Handler> {
-    Some(match id {
-        "stage3.perceptron.predict" => |v: &Value| {
-            let p = Perceptron { weights: tensor1(v.at(1)), bias: v.at(2).float() };
-            result(p.predict(&tensor2(v.at(0))))
-        },
-        "stage3.perceptron.train" => |v: &Value| {
-            let y = labels(v.at(1));
-            encode(perceptron::train(&tensor2(v.at(0)), &y, v.at(2).float(), v.at(3).usize()), |t| {
-                Value::List(vec![
-                    value(&t.perceptron.weights),
-                    t.perceptron.bias.into(),
-                    Value::Ints(t.mistakes_per_epoch.iter().map(|&m| m as i64).collect()),
-                    t.converged.into(),
-                ])
-            })
-        },
-        "stage3.perceptron.mlp_forward" => |v: &Value| {
-            let layers: Vec<Layer> = v.at(1).list().iter().map(layer).collect();
-            encode(perceptron::mlp_forward(&tensor2(v.at(0)), &layers), |t| value(&t))
-        },
-        "stage3.perceptron.xor_network" => |_: &Value| match perceptron::xor_network(&Device::Cpu) {
-            Ok(layers) => Value::List(layers.iter().map(layer_value).collect()),
-            Err(e) => crate::convert::err(e),
-        },
-        "stage3.perceptron.graph_forward" => |v: &Value| {
-            let graph = Graph {
-                n_inputs: v.at(1).usize(),
-                neurons: v
-                    .at(2)
-                    .list()
-                    .iter()
-                    .map(|n| Neuron { bias: n.at(0).float(), activation: activation(n.at(1).text()) })
-                    .collect(),
-                edges: v
-                    .at(3)
-                    .list()
-                    .iter()
-                    .map(|e| Edge { from: e.at(0).usize(), to: e.at(1).usize(), weight: e.at(2).float() })
-                    .collect(),
-            };
-            encode(graph.forward(&tensor2(v.at(0))), |t| value(&t))
-        },
-        "stage3.perceptron.count_parameters" => |v: &Value| {
-            let sizes: Vec<usize> = v.ints().iter().map(|&s| usize::try_from(s).expect("glue: size")).collect();
-            encode(perceptron::count_parameters(&sizes), |c| Value::List(vec![c.weights.into(), c.biases.into()]))
-        },
-        _ => return None,
-    })
+probe_runtime::glue! { Stage3;
+    "stage3.perceptron.predict" => |x: Tensor, weights: Tensor, bias: f64| Perceptron { weights, bias }.predict(&x);
+    "stage3.perceptron.train" => |x: Tensor, y: Vec<u32>, lr: f64, max_epochs: usize| {
+        perceptron::train(&x, &y, lr, max_epochs)
+    } => (weights, bias, mistakes_per_epoch, converged);
+    "stage3.perceptron.mlp_forward" => |x: Tensor, layers: Vec<Layer>| perceptron::mlp_forward(&x, &layers);
+    "stage3.perceptron.xor_network" => |_unit: ()| perceptron::xor_network(&Device::Cpu);
+    "stage3.perceptron.graph_forward" => |x: Tensor, n_inputs: usize, neurons: Vec<Neuron>, edges: Vec<Edge>| {
+        Graph { n_inputs, neurons, edges }.forward(&x)
+    };
+    "stage3.perceptron.count_parameters" => |layer_sizes: Vec<usize>| perceptron::count_parameters(&layer_sizes);
 }
 
-fn labels(v: &Value) -> Vec<u32> {
-    v.ints().iter().map(|&l| u32::try_from(l).expect("glue: label")).collect()
-}
-
-fn activation(name: &str) -> Activation {
-    match name {
-        "Identity" => Activation::Identity,
-        "Step" => Activation::Step,
-        "Relu" => Activation::Relu,
-        "Sigmoid" => Activation::Sigmoid,
-        "Tanh" => Activation::Tanh,
-        other => panic!("glue: unknown activation {other}"),
+/// `(weights, bias, mistakes_per_epoch, converged)`.
+impl Ret<Stage3> for Training {
+    fn ret(self) -> Value {
+        let t = self;
+        Ret::<Stage3>::ret((t.perceptron.weights, t.perceptron.bias, t.mistakes_per_epoch, t.converged))
     }
 }
 
-/// `(weight, bias, activation)` from the wire.
-fn layer(v: &Value) -> Layer {
-    Layer { weight: tensor2(v.at(0)), bias: tensor1(v.at(1)), activation: activation(v.at(2).text()) }
+/// `(weights, biases)`.
+impl Ret<Stage3> for ParameterCount {
+    fn ret(self) -> Value {
+        Ret::<Stage3>::ret((self.weights, self.biases))
+    }
+}
+
+/// An activation by its variant name.
+impl Arg<'_, Stage3> for Activation {
+    fn arg(v: &Value) -> Activation {
+        match v.text() {
+            "Identity" => Activation::Identity,
+            "Step" => Activation::Step,
+            "Relu" => Activation::Relu,
+            "Sigmoid" => Activation::Sigmoid,
+            "Tanh" => Activation::Tanh,
+            other => panic!("glue: unknown activation {other}"),
+        }
+    }
+}
+
+/// `(weight, bias, activation)`.
+impl Arg<'_, Stage3> for Layer {
+    fn arg(v: &Value) -> Layer {
+        Layer { weight: Tensor::arg(v.at(0)), bias: Tensor::arg(v.at(1)), activation: Activation::arg(v.at(2)) }
+    }
+}
+
+impl Arg<'_, Stage3> for Vec<Layer> {
+    fn arg(v: &Value) -> Vec<Layer> {
+        v.list().iter().map(Layer::arg).collect()
+    }
 }
 
 /// A layer back on the wire, the activation by its variant name.
-fn layer_value(l: &Layer) -> Value {
-    Value::List(vec![value(&l.weight), value(&l.bias), Value::Text(format!("{:?}", l.activation))])
+impl Ret<Stage3> for Layer {
+    fn ret(self) -> Value {
+        Value::List(vec![value(&self.weight), value(&self.bias), Value::Text(format!("{:?}", self.activation))])
+    }
 }
 
-/// `Ok(t)` through `f`, `Err(e)` as the error variant's name.
-fn encode<T>(r: Result<T, PerceptronError>, f: impl FnOnce(T) -> Value) -> Value {
-    match r {
-        Ok(t) => f(t),
-        Err(e) => Value::Error(error_variant(&format!("{e:?}"))),
+impl Ret<Stage3> for Vec<Layer> {
+    fn ret(self) -> Value {
+        Value::List(self.into_iter().map(Ret::<Stage3>::ret).collect())
+    }
+}
+
+/// `(bias, activation name)`.
+impl Arg<'_, Stage3> for Neuron {
+    fn arg(v: &Value) -> Neuron {
+        Neuron { bias: v.at(0).float(), activation: Activation::arg(v.at(1)) }
+    }
+}
+
+impl Arg<'_, Stage3> for Vec<Neuron> {
+    fn arg(v: &Value) -> Vec<Neuron> {
+        v.list().iter().map(Neuron::arg).collect()
+    }
+}
+
+/// `(from, to, weight)`.
+impl Arg<'_, Stage3> for Edge {
+    fn arg(v: &Value) -> Edge {
+        Edge { from: v.at(0).usize(), to: v.at(1).usize(), weight: v.at(2).float() }
+    }
+}
+
+impl Arg<'_, Stage3> for Vec<Edge> {
+    fn arg(v: &Value) -> Vec<Edge> {
+        v.list().iter().map(Edge::arg).collect()
     }
 }

@@ -17,6 +17,7 @@
 use grader_protocol::Value;
 use grader_report::Figure;
 use grader_suite_api::compare;
+use grader_suite_api::data;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
@@ -52,9 +53,6 @@ const WINE_BAR: Bar = Bar { min_accuracy: 0.88, linfa_margin: 0.06 };
 // ---------------------------------------------------------------------------------------------
 // Data
 
-const BREAST_CANCER: &str = include_str!("../../../../datasets/breast_cancer/breast_cancer.csv");
-const WINE: &str = include_str!("../../../../datasets/wine/wine.csv");
-
 /// One of the two data sets: features, integer labels, number of classes, and a name to show.
 struct Table {
     name: &'static str,
@@ -77,11 +75,11 @@ fn load(name: &'static str, text: &str, n_classes: usize) -> Table {
 }
 
 fn breast_cancer() -> Table {
-    load("breast cancer", BREAST_CANCER, 2)
+    load("breast cancer", data::text("breast_cancer"), 2)
 }
 
 fn wine() -> Table {
-    load("wine", WINE, 3)
+    load("wine", data::text("wine"), 3)
 }
 
 /// Short names of the classes for the confusion matrices' rows and columns, and what they mean.

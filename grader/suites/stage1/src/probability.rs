@@ -602,15 +602,6 @@ mod tests {
     }
 
     #[test]
-    fn cases_generate_for_several_seeds() {
-        for s in suites() {
-            for seed in 1..=3 {
-                assert!(!(s.cases)(&mut Gen::new(seed, s.id)).is_empty(), "{}", s.id);
-            }
-        }
-    }
-
-    #[test]
     fn reference_erf_and_normal_are_accurate() {
         // Correctly rounded values from mpmath (40 digits): statrs is no oracle at this level (see
         // below). On a grid of step 0.01 over [-7, 7], the reference's largest error against

@@ -4,12 +4,9 @@
 //! unique answer (the splits fix how the seeded `Rng` is used), so all compare by allclose.
 
 use grader_protocol::Value;
+use grader_suite_api::data;
 use grader_suite_api::suite::{Case, ExerciseSuite, Gen};
 use rand::Rng as _;
-
-const IRIS: &str = include_str!("../../../../datasets/iris/iris.csv");
-const WINE: &str = include_str!("../../../../datasets/wine/wine.csv");
-const WINEQUALITY: &str = include_str!("../../../../datasets/winequality/winequality-red.csv");
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
@@ -51,11 +48,15 @@ fn matrix(rows: &[Vec<f64>]) -> Value {
 
 fn iris_labels() -> Vec<i64> {
     let species = ["setosa", "versicolor", "virginica"];
-    IRIS.lines().skip(1).map(|l| species.iter().position(|s| l.ends_with(s)).expect("iris species") as i64).collect()
+    data::text("iris")
+        .lines()
+        .skip(1)
+        .map(|l| species.iter().position(|s| l.ends_with(s)).expect("iris species") as i64)
+        .collect()
 }
 
 fn wine_labels() -> Vec<i64> {
-    numeric_rows(WINE).iter().map(|r| *r.last().expect("wine class") as i64).collect()
+    numeric_rows(data::text("wine")).iter().map(|r| *r.last().expect("wine class") as i64).collect()
 }
 
 /// `n` random values rounded to 2 decimals, in `[lo, hi)`, as CSV fields.
@@ -87,13 +88,16 @@ fn load_csv_cases(g: &mut Gen) -> Vec<Case> {
         let b = if i == 150 { "oops".to_string() } else { format!("{:.3}", g.float(0.0, 1.0)) };
         late_word.push_str(&format!("{i},{b}\n"));
     }
-    let mut ragged = head(IRIS, 20);
+    let mut ragged = head(data::text("iris"), 20);
     ragged.push_str("5.0,3.4,1.5,0.2,setosa,extra\n");
-    ragged.push_str(&IRIS.lines().skip(21).take(10).map(|l| format!("{l}\n")).collect::<String>());
+    ragged.push_str(&data::text("iris").lines().skip(21).take(10).map(|l| format!("{l}\n")).collect::<String>());
     vec![
-        Case::new("iris.csv (150 rows, a text column)", Value::Text(IRIS.to_string())),
-        Case::new("wine.csv (178 rows, 14 columns)", Value::Text(WINE.to_string())),
-        Case::new("winequality-red.csv, first 300 rows (quoted header)", Value::Text(head(WINEQUALITY, 300))),
+        Case::new("iris.csv (150 rows, a text column)", Value::Text(data::text("iris").to_string())),
+        Case::new("wine.csv (178 rows, 14 columns)", Value::Text(data::text("wine").to_string())),
+        Case::new(
+            "winequality-red.csv, first 300 rows (quoted header)",
+            Value::Text(head(data::text("winequality"), 300)),
+        ),
         Case::new("table with empty fields (missing values)", Value::Text(table_with_gaps(g, 30, 0.3))),
         Case::new("header only, no rows", Value::Text("a,b,c\n".to_string())),
         Case::new("a row with more fields than the header", Value::Text(ragged)),
@@ -118,7 +122,7 @@ fn fill_missing_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("only one of two gappy columns", fill(table_with_gaps(g, 25, 0.3), &["n"], &[])),
         Case::new("mostly missing (one value left)", fill(table_with_gaps(g, 12, 0.95), &["x", "n"], &[])),
         Case::new("no missing value", fill(table_with_gaps(g, 10, 0.0), &["x"], &[])),
-        Case::new("wine.csv, no column named", fill(head(WINE, 40), &[], &[])),
+        Case::new("wine.csv, no column named", fill(head(data::text("wine"), 40), &[], &[])),
         Case::new("unknown column", fill(table_with_gaps(g, 8, 0.3), &["x", "nope"], &[])),
         Case::new("text column", fill(table_with_gaps(g, 8, 0.3), &["name"], &[])),
         Case::new("numeric column with no value at all", fill(all_empty, &["x", "y"], &["y"])),
@@ -145,13 +149,13 @@ fn one_hot_cases(g: &mut Gen) -> Vec<Case> {
         cased.push_str(&format!("{},{:.1}\n", ["b", "B", "a", "apple", "Zebra"][g.size(0, 4)], g.float(0.0, 9.0)));
     }
     vec![
-        Case::new("iris species (text, 3 values)", hot(IRIS.to_string(), "species")),
-        Case::new("wine class (integers 0..2)", hot(head(WINE, 178), "class")),
+        Case::new("iris species (text, 3 values)", hot(data::text("iris").to_string(), "species")),
+        Case::new("wine class (integers 0..2)", hot(head(data::text("wine"), 178), "class")),
         Case::new("integer categories 1, 2, 7, 10 (numeric order)", hot(ints, "k")),
         Case::new("text with missing values", hot(gappy.clone(), "color")),
         Case::new("text, upper and lower case", hot(cased, "word")),
         Case::new("unknown column", hot(gappy, "shape")),
-        Case::new("float column", hot(head(WINE, 10), "alcohol")),
+        Case::new("float column", hot(head(data::text("wine"), 10), "alcohol")),
     ]
 }
 
@@ -173,7 +177,7 @@ fn scaler_cases(g: &mut Gen) -> Vec<Case> {
     let spreads: Vec<f64> = (0..4).map(|_| g.float(0.1, 20.0)).collect();
     let train = gaussian_columns(g, 40, &centres, &spreads, 0.0, 1.0);
     let test = gaussian_columns(g, 15, &centres, &spreads, 3.0, 2.0);
-    let wine = numeric_rows(WINE);
+    let wine = numeric_rows(data::text("wine"));
     // Wine is sorted by class: the last rows are a test set unlike the training rows.
     let features: Vec<Vec<f64>> = wine.iter().map(|r| r[..13].to_vec()).collect();
     let mut constant = g.floats(10 * 3, -1.0, 1.0);

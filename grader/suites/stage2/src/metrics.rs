@@ -7,6 +7,7 @@
 use grader_protocol::Value;
 use grader_report::{Figure, Series};
 use grader_suite_api::compare;
+use grader_suite_api::data;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
@@ -25,9 +26,6 @@ pub fn suites() -> Vec<ExerciseSuite> {
 // ---------------------------------------------------------------------------------------------
 // Real data
 
-const BREAST_CANCER_CSV: &str = include_str!("../../../../datasets/breast_cancer/breast_cancer.csv");
-const DIABETES_CSV: &str = include_str!("../../../../datasets/diabetes/diabetes.csv");
-
 /// All rows of a numeric CSV file (header skipped).
 fn rows(csv_text: &str, name: &str) -> Vec<Vec<f64>> {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
@@ -42,7 +40,7 @@ fn rows(csv_text: &str, name: &str) -> Vec<Vec<f64>> {
 /// malignant. The score is `z(worst_radius) + 0.5 z(mean_texture) + z(mean_concave_points)`,
 /// `z` standardizing a column over the whole data set.
 fn breast_cancer_scores() -> (Vec<f64>, Vec<i64>) {
-    let data = rows(BREAST_CANCER_CSV, "breast_cancer/breast_cancer.csv");
+    let data = rows(data::text("breast_cancer"), "breast_cancer/breast_cancer.csv");
     let z = |col: usize| -> Vec<f64> {
         let v: Vec<f64> = data.iter().map(|r| r[col]).collect();
         let mean = v.iter().sum::<f64>() / v.len() as f64;
@@ -58,7 +56,7 @@ fn breast_cancer_scores() -> (Vec<f64>, Vec<i64>) {
 /// Diabetes: the disease progression after one year, and a fixed straight-line prediction from
 /// the body-mass index (`152 + 10.2 (bmi - 26.4)`, roughly the least-squares line).
 fn diabetes_predictions() -> (Vec<f64>, Vec<f64>) {
-    let data = rows(DIABETES_CSV, "diabetes/diabetes.csv");
+    let data = rows(data::text("diabetes"), "diabetes/diabetes.csv");
     let y = data.iter().map(|r| r[10]).collect();
     let pred = data.iter().map(|r| 152.0 + 10.2 * (r[2] - 26.4)).collect();
     (y, pred)

@@ -6,6 +6,7 @@
 
 use grader_protocol::Value;
 use grader_suite_api::compare::{self, Tolerance};
+use grader_suite_api::data;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
@@ -25,11 +26,6 @@ pub fn suites() -> Vec<ExerciseSuite> {
 
 // ---------------------------------------------------------------------------------------------
 // Data
-
-const DIABETES: &str = include_str!("../../../../datasets/diabetes/diabetes.csv");
-const BREAST_CANCER: &str = include_str!("../../../../datasets/breast_cancer/breast_cancer.csv");
-const IRIS: &str = include_str!("../../../../datasets/iris/iris.csv");
-const WINE: &str = include_str!("../../../../datasets/wine/wine.csv");
 
 /// Features (all columns but the last, as numbers) and the last column as text.
 fn load(text: &str) -> (Vec<Vec<f64>>, Vec<String>) {
@@ -116,7 +112,7 @@ fn int_labels(y: &[String]) -> Vec<i64> {
 
 /// Iris restricted to two species (versicolor = 0, virginica = 1: the pair that overlaps).
 fn iris_two_class() -> (Vec<Vec<f64>>, Vec<i64>) {
-    let (x, y) = load(IRIS);
+    let (x, y) = load(data::text("iris"));
     let keep: Vec<usize> = (0..x.len()).filter(|&i| y[i] != "setosa").collect();
     (keep.iter().map(|&i| x[i].clone()).collect(), keep.iter().map(|&i| i64::from(y[i] == "virginica")).collect())
 }
@@ -164,7 +160,7 @@ fn linreg_edge_cases(g: &mut Gen, extra: &[Value]) -> Vec<Case> {
 }
 
 fn linreg_cases(g: &mut Gen) -> Vec<Case> {
-    let (x, y) = load(DIABETES);
+    let (x, y) = load(data::text("diabetes"));
     let y: Vec<f64> = y.iter().map(|s| s.parse().expect("numeric target")).collect();
     let mut cases = Vec::new();
     for test_fraction in [0.3, 0.2] {
@@ -186,7 +182,7 @@ fn linreg_cases(g: &mut Gen) -> Vec<Case> {
 }
 
 fn linreg_gd_cases(g: &mut Gen) -> Vec<Case> {
-    let (x, y) = load(DIABETES);
+    let (x, y) = load(data::text("diabetes"));
     let y: Vec<f64> = y.iter().map(|s| s.parse().expect("numeric target")).collect();
     let mut cases = Vec::new();
     for (lr, epochs) in [(0.05, 500usize), (0.2, 200)] {
@@ -270,7 +266,7 @@ fn classifier_input(s: Split<i64>, lr: f64, epochs: usize, penalty: f64) -> Valu
 }
 
 fn classifier_cases(g: &mut Gen, settings: [(f64, usize, f64); 2], iris_setting: (f64, usize, f64)) -> Vec<Case> {
-    let (x, y) = load(BREAST_CANCER);
+    let (x, y) = load(data::text("breast_cancer"));
     let y = int_labels(&y);
     let mut cases = Vec::new();
     for (lr, epochs, penalty) in settings {
@@ -403,8 +399,8 @@ fn blobs(g: &mut Gen, n: usize, d: usize, k: usize, spread: f64) -> Vec<Vec<f64>
 }
 
 fn kmeans_cases(g: &mut Gen) -> Vec<Case> {
-    let (iris, _) = load(IRIS);
-    let (wine, _) = load(WINE);
+    let (iris, _) = load(data::text("iris"));
+    let (wine, _) = load(data::text("wine"));
     let mut cases = vec![
         Case::new("iris (standardised), k = 3", kmeans_input(&standardised(&iris), 3, 100, g.seed() >> 1)),
         Case::new("wine (standardised), k = 3", kmeans_input(&standardised(&wine), 3, 100, g.seed() >> 1)),
@@ -461,9 +457,9 @@ fn check_kmeans(ctx: &CheckCtx) -> Result<(), Failure> {
 // PCA
 
 fn pca_cases(g: &mut Gen) -> Vec<Case> {
-    let (iris, _) = load(IRIS);
-    let (wine, _) = load(WINE);
-    let (cancer, _) = load(BREAST_CANCER);
+    let (iris, _) = load(data::text("iris"));
+    let (wine, _) = load(data::text("wine"));
+    let (cancer, _) = load(data::text("breast_cancer"));
     let cancer: Vec<Vec<f64>> = permutation(g, cancer.len())[..400].iter().map(|&i| cancer[i].clone()).collect();
     let mut cases = vec![
         Case::new("iris (raw), 2 components", Value::List(vec![matrix(&iris), 2usize.into()])),

@@ -8,6 +8,7 @@
 use grader_protocol::Value;
 use grader_report::{Figure, Series};
 use grader_suite_api::compare;
+use grader_suite_api::data;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
@@ -19,11 +20,9 @@ pub fn suites() -> Vec<ExerciseSuite> {
     ]
 }
 
-const DIABETES_CSV: &str = include_str!("../../../../datasets/diabetes/diabetes.csv");
-
 /// Diabetes BMI scaled to `[-1, 1]` and progression / 100, in file order.
 fn diabetes_bmi() -> (Vec<f64>, Vec<f64>) {
-    let mut reader = csv::Reader::from_reader(DIABETES_CSV.as_bytes());
+    let mut reader = csv::Reader::from_reader(data::text("diabetes").as_bytes());
     let rows: Vec<Vec<f64>> = reader
         .deserialize::<Vec<f64>>()
         .enumerate()

@@ -6,15 +6,14 @@
 //! elu')`), each part compared under the name of the function that computed it.
 
 use grader_protocol::Value;
-use grader_suite_api::compare;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
-        ExerciseSuite::custom("stage3.activations.sigmoid", activation_cases, check_sigmoid),
-        ExerciseSuite::custom("stage3.activations.tanh", activation_cases, check_tanh),
-        ExerciseSuite::custom("stage3.activations.relu", activation_cases, check_relu),
-        ExerciseSuite::custom("stage3.activations.leaky_elu", leaky_elu_cases, check_leaky_elu),
+        ExerciseSuite::named("stage3.activations.sigmoid", activation_cases),
+        ExerciseSuite::named("stage3.activations.tanh", activation_cases),
+        ExerciseSuite::named("stage3.activations.relu", activation_cases),
+        ExerciseSuite::named("stage3.activations.leaky_elu", leaky_elu_cases),
         ExerciseSuite::custom("stage3.activations.softmax", softmax_cases, check_softmax)
             .with_baseline("stage3.activations.softmax.candle"),
         ExerciseSuite::custom("stage3.activations.softmax_cross_entropy", cross_entropy_cases, check_cross_entropy)
@@ -67,18 +66,6 @@ fn activation_cases(g: &mut Gen) -> Vec<Case> {
     activation_inputs(g).into_iter().map(|(label, x)| Case::new(label, x)).collect()
 }
 
-fn check_sigmoid(ctx: &CheckCtx) -> Result<(), Failure> {
-    compare::named_parts(&["sigmoid", "sigmoid_grad"], ctx.expected, ctx.got, ctx.tol)
-}
-
-fn check_tanh(ctx: &CheckCtx) -> Result<(), Failure> {
-    compare::named_parts(&["tanh", "tanh_grad"], ctx.expected, ctx.got, ctx.tol)
-}
-
-fn check_relu(ctx: &CheckCtx) -> Result<(), Failure> {
-    compare::named_parts(&["relu", "relu_grad"], ctx.expected, ctx.got, ctx.tol)
-}
-
 /// Input `(x, slope, alpha)`.
 fn leaky_elu_cases(g: &mut Gen) -> Vec<Case> {
     let mut cases: Vec<Case> = activation_inputs(g)
@@ -91,10 +78,6 @@ fn leaky_elu_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(Case::new("random 3x5, slope 0.2, alpha 0.5", Value::List(vec![x.clone(), 0.2.into(), 0.5.into()])));
     cases.push(Case::new("random 3x5, slope 0 (plain ReLU), alpha 2", Value::List(vec![x, 0.0.into(), 2.0.into()])));
     cases
-}
-
-fn check_leaky_elu(ctx: &CheckCtx) -> Result<(), Failure> {
-    compare::named_parts(&["leaky_relu", "leaky_relu_grad", "elu", "elu_grad"], ctx.expected, ctx.got, ctx.tol)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +108,7 @@ fn check_softmax(ctx: &CheckCtx) -> Result<(), Failure> {
             }
         }
     }
-    compare::named_parts(&["softmax", "log_softmax"], ctx.expected, ctx.got, ctx.tol)
+    ctx.named_parts()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +150,7 @@ fn check_cross_entropy(ctx: &CheckCtx) -> Result<(), Failure> {
             }
         }
     }
-    compare::named_parts(&["loss", "grad"], ctx.expected, ctx.got, ctx.tol)
+    ctx.named_parts()
 }
 
 // ---------------------------------------------------------------------------------------------

