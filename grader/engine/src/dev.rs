@@ -205,6 +205,7 @@ pub fn layout_problems(course: &Course) -> Vec<String> {
         if registry.get("dependencies").and_then(|d| d.get(&dep)).is_none() {
             out.push(format!("stage `{}`: grader/suites/Cargo.toml does not depend on `{dep}`", s.id));
         }
+        out.extend(ml_dependency_problems(root, s, &probe_dir));
         // Every public-test file is a test target of the reference, under its own name.
         let tests_dir = root.join(&s.student_dir).join("tests");
         let solution = toml_at(&root.join(&s.solution_dir).join("Cargo.toml")).unwrap_or_default();
@@ -249,4 +250,130 @@ pub fn layout_problems(course: &Course) -> Vec<String> {
         }
     }
     out
+}
+
+/// Where the course's one ML dependency set lives (see its Cargo.toml).
+pub const ML_DEPS: &str = "grader/ml-deps";
+
+/// A dependency as it is declared, for comparison: version, default features, features.
+fn dep_spec(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(version) => format!("{version} default [])"),
+        toml::Value::Table(t) => {
+            let mut features: Vec<&str> =
+                t.get("features").and_then(|f| f.as_array()).into_iter().flatten().filter_map(|f| f.as_str()).collect();
+            features.sort();
+            format!(
+                "{} {} {features:?}",
+                t.get("version").and_then(|v| v.as_str()).unwrap_or("path"),
+                if t.get("default-features").and_then(|d| d.as_bool()) == Some(false) {
+                    "no-default"
+                } else {
+                    "default"
+                }
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A stage that uses candle builds with the course's one ML dependency set: its glue depends on
+/// `course-ml-deps`, and its crates declare whatever they share with that set exactly as the set
+/// does (same version, same features). Then every build workspace resolves the same features
+/// and candle compiles once per machine.
+fn ml_dependency_problems(root: &std::path::Path, s: &crate::manifest::Stage, probe_dir: &str) -> Vec<String> {
+    let Ok(ml) = toml_at(&root.join(ML_DEPS).join("Cargo.toml")) else { return Vec::new() };
+    let ml_deps = ml.get("dependencies").and_then(|d| d.as_table()).cloned().unwrap_or_default();
+    let crates = [s.student_dir.as_str(), s.solution_dir.as_str(), probe_dir];
+    let tables: Vec<(&str, toml::Table)> = crates
+        .iter()
+        .filter_map(|c| {
+            let t = toml_at(&root.join(c).join("Cargo.toml")).ok()?;
+            Some((*c, t.get("dependencies").and_then(|d| d.as_table()).cloned().unwrap_or_default()))
+        })
+        .collect();
+    let mut out = Vec::new();
+    if !tables.iter().any(|(_, d)| d.contains_key("candle-core")) {
+        return out;
+    }
+    if !tables.iter().any(|(c, d)| *c == probe_dir && d.contains_key("course-ml-deps")) {
+        out.push(format!(
+            "stage `{}` uses candle, but {probe_dir}/Cargo.toml does not depend on `course-ml-deps` ({ML_DEPS})",
+            s.id
+        ));
+    }
+    for (c, deps) in &tables {
+        for (name, spec) in deps {
+            if let Some(ml_spec) = ml_deps.get(name) {
+                if dep_spec(spec) != dep_spec(ml_spec) {
+                    out.push(format!(
+                        "{c}/Cargo.toml declares `{name}` as {}, the course's ML dependency set ({ML_DEPS}) as {}: candle would compile twice",
+                        dep_spec(spec),
+                        dep_spec(ml_spec)
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn root() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    }
+
+    #[test]
+    fn the_layout_agrees_and_a_list_out_of_step_is_named() {
+        let mut course = Course::load(&root(), &grader_suites::all()).unwrap();
+        assert_eq!(layout_problems(&course), Vec::<String>::new());
+        let heavy: Vec<String> =
+            stage_packages(&course).unwrap().into_iter().filter(|p| !p.default_member).map(|p| p.solution).collect();
+        assert!(heavy.contains(&"stage2-solution".to_string()) && !heavy.contains(&"stage1-solution".to_string()));
+
+        // The lists, copied, then put out of step: a workspace member and a test target dropped.
+        let t = tempfile::tempdir().unwrap();
+        let copy = |rel: &str| {
+            let to = t.path().join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(root().join(rel), to).unwrap();
+        };
+        copy("Cargo.toml");
+        copy("grader/suites/Cargo.toml");
+        copy(&format!("{ML_DEPS}/Cargo.toml"));
+        for s in &course.stages {
+            copy(&format!("{}/Cargo.toml", s.solution_dir));
+            copy(&format!("{}/Cargo.toml", s.student_dir));
+            copy(&format!("grader/probes/{}/Cargo.toml", s.probe));
+            if let Ok(rd) = std::fs::read_dir(root().join(&s.student_dir).join("tests")) {
+                for e in rd {
+                    copy(&format!("{}/tests/{}", s.student_dir, e.unwrap().file_name().to_str().unwrap()));
+                }
+            }
+        }
+        let edit = |rel: &str, from: &str, to: &str| {
+            let p = t.path().join(rel);
+            let s = std::fs::read_to_string(&p).unwrap();
+            assert!(s.contains(from), "{rel}: {from}");
+            std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
+        };
+        edit("Cargo.toml", "    \"grader/probes/stage3\",\n", "");
+        edit("solutions/stage1/Cargo.toml", "[[test]]\nname = \"calculus\"", "[[example]]\nname = \"calculus\"");
+        course.root = t.path().to_path_buf();
+        assert_eq!(layout_problems(&course).len(), 2);
+        edit(
+            "grader/probes/mp1/Cargo.toml",
+            "ndarray = \"0.16\"",
+            "ndarray = { version = \"0.16\", features = [\"rayon\"] }",
+        );
+        let problems = layout_problems(&course);
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[2].contains("grader/probes/mp1/Cargo.toml declares `ndarray`"), "{problems:#?}");
+        assert!(problems[0].contains("calculus.rs is not a test target"), "{problems:#?}");
+        assert!(problems[1].contains("`grader/probes/stage3` is not a member"), "{problems:#?}");
+    }
 }

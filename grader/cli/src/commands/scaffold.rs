@@ -148,7 +148,9 @@ fn new_exercise(
     let new_module = !stage.modules.iter().any(|(m, _)| m == module);
     let topics = if a.topics.is_empty() {
         let from_module = stage.exercises.iter().find(|e| e.module == module).map(|e| e.topics.clone());
-        let from_stage = course.topics.iter().find(|t| t.stage == stage.id).map(|t| vec![t.id.clone()]);
+        // topics.tsv numbers the stages (`1` for stage1).
+        let number = stage.id.strip_prefix("stage").unwrap_or(&stage.id);
+        let from_stage = course.topics.iter().find(|t| t.stage == number).map(|t| vec![t.id.clone()]);
         from_module.or(from_stage).with_context(|| {
             format!("no topic to default to: pass --topics (ids from grader/course/topics.tsv for {})", stage.id)
         })?
