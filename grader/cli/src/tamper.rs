@@ -28,7 +28,8 @@ pub struct Fingerprints {
 
 /// Directories where the grader's own files live: a file added there is reported too (a file
 /// added among the public tests is the student's own test, and welcome).
-const GRADER_DIRS: [&str; 4] = ["grader/course/", "grader/probes/", "grader/protocol/", "grader/probe-runtime/"];
+const GRADER_DIRS: [&str; 5] =
+    ["grader/course/", "grader/probes/", "grader/protocol/", "grader/probe-runtime/", "grader/ml-deps/"];
 
 /// Files written by `grader export student` (not in the instructor's repository).
 const GENERATED: [&str; 4] =
@@ -95,6 +96,7 @@ pub fn protected_files(root: &Path, course: &Course, generated: bool) -> Vec<Str
         "grader/probes".into(),
         "grader/protocol".into(),
         "grader/probe-runtime".into(),
+        "grader/ml-deps".into(),
         "datasets".into(),
     ];
     for s in &course.stages {

@@ -221,6 +221,8 @@ fn what_students_get_has_no_solution_and_no_hidden_suite() {
         "projects/mp1-tabular/README.md",
         "datasets/iris/iris.csv",
         "grader/course/course.toml",
+        "grader/course/datasets.toml",
+        "grader/ml-deps/Cargo.toml",
         "grader/probes/stage1/src/main.rs",
         "grader/fingerprints.json",
         "grader/edition.toml",
@@ -231,7 +233,11 @@ fn what_students_get_has_no_solution_and_no_hidden_suite() {
     ] {
         assert!(s.edition.join(present).is_file(), "the edition lacks {present}");
     }
-    // The bundle: every stage's reference probe, as a binary.
+    // The bundle: the course files it builds students' code with, the data sets the suites read,
+    for present in ["datasets/iris/iris.csv", "grader/course/datasets.toml", "grader/ml-deps/Cargo.toml"] {
+        assert!(s.bundle.join("course").join(present).is_file(), "the bundle lacks {present}");
+    }
+    // and every stage's reference probe, as a binary.
     for stage in ["stage1", "stage2", "stage3", "mp1"] {
         assert!(
             s.bundle.join("reference").join(format!("{stage}-runner")).is_file(),

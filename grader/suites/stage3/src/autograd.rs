@@ -632,24 +632,24 @@ fn check_mlp(ctx: &CheckCtx) -> Result<(), Failure> {
 // ---------------------------------------------------------------------------------------------
 // Training
 
-/// `[layers, x, y, lr, steps, max final loss, min accuracy]` (the last two are
-/// the check's thresholds; `Unit` for none).
-#[allow(clippy::too_many_arguments)]
-fn train_input(
-    g: &mut Gen,
-    sizes: &[usize],
-    x: Value,
-    y: Value,
+/// One training run's settings: the layer sizes, the learning rate and step count, and the
+/// check's thresholds (`None` for none).
+struct Training<'a> {
+    sizes: &'a [usize],
     lr: f64,
     steps: usize,
     max_loss: Option<f64>,
     min_acc: Option<f64>,
-) -> Value {
-    let Value::List(mut v) = mlp_input(g, sizes, "tanh", "sigmoid", x, y) else { unreachable!() };
-    v.push(lr.into());
-    v.push(steps.into());
-    v.push(max_loss.map_or(Value::Unit, Value::Float));
-    v.push(min_acc.map_or(Value::Unit, Value::Float));
+}
+
+/// `[layers, x, y, lr, steps, max final loss, min accuracy]` (the last two are the check's
+/// thresholds; `Unit` for none).
+fn train_input(g: &mut Gen, x: Value, y: Value, t: Training) -> Value {
+    let Value::List(mut v) = mlp_input(g, t.sizes, "tanh", "sigmoid", x, y) else { unreachable!() };
+    v.push(t.lr.into());
+    v.push(t.steps.into());
+    v.push(t.max_loss.map_or(Value::Unit, Value::Float));
+    v.push(t.min_acc.map_or(Value::Unit, Value::Float));
     Value::List(v)
 }
 
@@ -682,20 +682,32 @@ fn train_cases(g: &mut Gen) -> Vec<Case> {
     let (x, y) = xor();
     let mut cases = vec![Case::new(
         "XOR, 2-8-1 tanh/sigmoid, lr 2, 250 steps (to reach: accuracy 1, final loss <= 0.02)",
-        train_input(g, &[2, 8, 1], x, y, 2.0, 250, Some(0.02), Some(1.0)),
+        train_input(
+            g,
+            x,
+            y,
+            Training { sizes: &[2, 8, 1], lr: 2.0, steps: 250, max_loss: Some(0.02), min_acc: Some(1.0) },
+        ),
     )];
     let (x, y) = circles(g, 64);
     cases.push(Case::new(
         "two circles (64 points), 2-16-1 tanh/sigmoid, lr 2, 200 steps (to reach: accuracy >= 0.75, final loss <= 0.2)",
-        train_input(g, &[2, 16, 1], x, y, 2.0, 200, Some(0.2), Some(0.75)),
+        train_input(
+            g,
+            x,
+            y,
+            Training { sizes: &[2, 16, 1], lr: 2.0, steps: 200, max_loss: Some(0.2), min_acc: Some(0.75) },
+        ),
     ));
     let (x, y) = xor();
-    cases
-        .push(Case::new("XOR, zero steps (the initial network)", train_input(g, &[2, 4, 1], x, y, 2.0, 0, None, None)));
+    cases.push(Case::new(
+        "XOR, zero steps (the initial network)",
+        train_input(g, x, y, Training { sizes: &[2, 4, 1], lr: 2.0, steps: 0, max_loss: None, min_acc: None }),
+    ));
     let (x, y) = xor();
     cases.push(Case::new(
         "XOR, learning rate 0 (the loss must not move)",
-        train_input(g, &[2, 4, 1], x, y, 0.0, 5, None, None),
+        train_input(g, x, y, Training { sizes: &[2, 4, 1], lr: 0.0, steps: 5, max_loss: None, min_acc: None }),
     ));
     cases
 }
