@@ -37,6 +37,27 @@ fn cargo(course: &Path, args: &[&str], target: &Path) -> Output {
     cmd.env("CARGO_TARGET_DIR", target).output().expect("cargo")
 }
 
+/// Keeps a copy of a file and puts it back when dropped.
+struct Restore {
+    path: PathBuf,
+    saved: PathBuf,
+}
+
+impl Restore {
+    fn new(path: &Path) -> Restore {
+        let saved = path.with_extension("scaffold-saved");
+        std::fs::copy(path, &saved).expect("the grader under test exists");
+        Restore { path: path.to_path_buf(), saved }
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = std::fs::rename(&self.saved, &self.path);
+    }
+}
+
 #[test]
 fn a_scaffolded_exercise_fails_on_its_stub_and_passes_once_its_solution_is_written() {
     let t = tempfile::tempdir().unwrap();
@@ -62,17 +83,25 @@ fn a_scaffolded_exercise_fails_on_its_stub_and_passes_once_its_solution_is_writt
     let o = run(&grader, &course, &["dev", "new", "stage9.basics.first", "--topics", "s1.linalg.vectors"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 
-    // The grader with the new suites compiled in, built from the copy; the new crates build.
-    let scaffold_target = root().join("target/scaffold");
+    // The grader with the new suites compiled in, built from the copy; the new crates build. In
+    // the course's own target directory, so that no dependency compiles a second time: only the
+    // copy's own crates do. Its binary lands where this test's grader is (target/debug/grader):
+    // that one is set aside and put back, whatever happens.
+    let scaffold_target = root().join("target");
+    let ours = scaffold_target.join("debug/grader");
+    let _restore = Restore::new(&ours);
     let o = cargo(&course, &["build", "-p", "grader"], &scaffold_target);
     assert!(o.status.success(), "build the grader: {}", text(&o));
+    let built = t.path().join("grader-scaffolded");
+    std::fs::copy(&ours, &built).unwrap();
+    drop(_restore);
     let o = cargo(
         &course,
         &["check", "-p", "stage9-probe", "-p", "stage9-solution", "-p", "stage1-probe"],
         &scaffold_target,
     );
     assert!(o.status.success(), "check the new crates: {}", text(&o));
-    let scaffolded = scaffold_target.join("debug/grader");
+    let scaffolded = built;
     let grader_target = target().display().to_string();
     let o = run(&scaffolded, &course, &["list", "stage1"]);
     assert!(text(&o).contains("stage1.geometry.area") && text(&o).contains("stage1.linalg.scaled_sum"), "{}", text(&o));
