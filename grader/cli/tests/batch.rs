@@ -616,13 +616,26 @@ fn a_class_is_graded_resumed_exported_and_sharded() {
         assert_eq!(gs(&out), gs(&merged), "{student}: results.json differs");
     }
 
-    // 7. A submission past its time limit gets its row, and nothing of it is left running.
+    // 7. A submission past its time limit gets its row, and nothing of it is left running. Its
+    // cases are each well within their own limit (so none is cut short and skipped): it is slow
+    // as a whole, 0.4 s a call in four exercises (some thirty cases).
+    let slow_subs = base.join("slow-subs");
+    let _ = std::fs::remove_dir_all(&slow_subs);
+    let src = checkout(&slow_subs.join("kim"), "solutions");
+    for f in [
+        "pub fn dot(a: &[f64], b: &[f64]) -> f64 {",
+        "pub fn matmul(a: &Matrix, b: &Matrix) -> Result<Matrix, LinalgError> {",
+        "pub fn transpose(a: &Matrix) -> Matrix {",
+        "pub fn inverse(a: &Matrix) -> Result<Matrix, LinalgError> {",
+    ] {
+        edit(&src.join("linalg.rs"), f, "    std::thread::sleep(std::time::Duration::from_millis(400));");
+    }
     let slow = base.join("time-limit");
     let _ = std::fs::remove_dir_all(&slow);
     let t = Instant::now();
     let o = grader(&[
         "batch",
-        subs.to_str().unwrap(),
+        slow_subs.to_str().unwrap(),
         "--stage",
         "stage1",
         "--out",

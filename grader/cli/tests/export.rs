@@ -649,8 +649,11 @@ fn feedback_levels_hide_expected_values() {
     // `errors`, the default: where and by how much, not what was expected.
     let c = wrong(&hidden, "stage1.linalg.dot");
     let m = c["message"].as_str().unwrap();
-    assert!(m.contains("max abs error") && !m.contains("expected"), "{m}");
-    assert!(c["mismatch"]["max_abs_error"].as_f64().unwrap() > 0.0, "{c}");
+    assert!(m.contains("relative error up to about") && !m.contains("expected"), "{m}");
+    // One size, to one digit: never the absolute error beside the relative one.
+    assert_eq!(c["mismatch"]["max_abs_error"], "NaN", "{c}");
+    let rel = c["mismatch"]["max_rel_error"].as_f64().unwrap();
+    assert!(rel > 0.0 && grader_engine::feedback::one_digit(rel) == rel, "{c}");
     assert_eq!(c["mismatch"]["samples"].as_array().unwrap().len(), 0, "{c}");
     assert!(!c.to_string().contains(&format!("{expected}")), "the expected value {expected} leaks: {c}");
     // label: the case's label and status only.

@@ -307,8 +307,27 @@ impl Builder {
             });
         }
         let stderr = child.stderr.take().expect("piped");
-        // Cargo's own errors (bad manifest, missing lock entries) arrive on stderr.
-        let stderr_thread = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+        // Cargo's own errors (bad manifest, missing lock entries) arrive on stderr, and so does
+        // its notice that another build holds the shared directory: said at once, with what and
+        // since when, so that a check queued behind a batch does not look hung.
+        let build_dir = self.target_dir.join("build");
+        let stderr_thread = std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut all = String::new();
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if line.contains("Blocking waiting for file lock") {
+                    notify(&format!(
+                        "waiting since {} UTC for another grading to finish with {} (cargo's lock on the shared build directory)",
+                        clock(std::time::SystemTime::now()),
+                        build_dir.display()
+                    ));
+                }
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
         let mut diagnostics = Vec::new();
         let mut executable = None;
         let subject_prefix = format!("crate-{tag}/");
@@ -547,6 +566,23 @@ fn build_error(why: String) -> Diagnostic {
 /// The most compiler messages kept from one build.
 const MAX_DIAGNOSTICS: usize = 200;
 
+/// Where the builder says that it is waiting (default: standard error). Set once, by the
+/// program, before any build.
+pub static NOTICE: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
+
+fn notify(what: &str) {
+    match NOTICE.get() {
+        Some(f) => f(what),
+        None => eprintln!("   {what}"),
+    }
+}
+
+/// `HH:MM:SS` of a time, in UTC.
+fn clock(t: std::time::SystemTime) -> String {
+    let s = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) % 86_400;
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
 /// Address space of each process of a student's build (cargo, rustc, the linker).
 pub const BUILD_MEMORY_BYTES: u64 = 6 << 30;
 /// The largest file a student's build may write (an object file, the probe).
@@ -685,6 +721,32 @@ pub fn strip_ansi(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_queued_behind_another_says_what_it_waits_for_and_since_when() {
+        static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+        NOTICE.set(|w| SAID.lock().unwrap().push(w.to_string())).expect("only this test sets it");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+        let course = crate::manifest::Course::load(&root, &grader_suites::all()).unwrap();
+        let stage = course.stage("stage1").unwrap().clone();
+        // A cold build directory of its own: the first build holds cargo's lock for a while.
+        let t = tempfile::tempdir().unwrap();
+        let builder = Builder::new(&root, Some(t.path().to_path_buf()));
+        let first = {
+            let (b, s) = (builder.clone(), stage.clone());
+            std::thread::spawn(move || b.build(&s, &Role::Reference, &mut |_| {}).map(|b| b.executable.is_some()))
+        };
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let second = builder.build(&stage, &Role::Student { submission: root.clone() }, &mut |_| {}).unwrap();
+        assert!(first.join().unwrap().unwrap() && second.executable.is_some());
+        let said = SAID.lock().unwrap().clone();
+        assert!(
+            said.iter()
+                .any(|w| w.starts_with("waiting since ") && w.contains(&t.path().join("build").display().to_string())),
+            "{said:?}"
+        );
+        assert_eq!(clock(std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400 + 3_723)), "01:02:03");
+    }
 
     #[test]
     fn write_if_changed_keeps_an_unchanged_file_untouched() {

@@ -55,6 +55,11 @@ pub fn redact(
     let message = match (feedback, &mut result.mismatch, diagnosis) {
         (Feedback::Errors, Some(mm), _) => {
             mm.samples.clear();
+            // One size, coarsely: the relative error to one significant digit. The absolute error
+            // beside it (or more digits) would give the expected value away: for an answer of 0
+            // the absolute error *is* the expected value.
+            mm.max_abs_error = f64::NAN;
+            mm.max_rel_error = one_digit(mm.max_rel_error);
             let at = if mm.path.is_empty() { String::new() } else { format!(" in output{}", mm.path) };
             let worst = match mm.worst_index.as_slice() {
                 [] => String::new(),
@@ -63,9 +68,11 @@ pub fn redact(
             };
             let why = diagnosis.map(|d| format!("; {d}")).unwrap_or_default();
             format!(
-                "{} of {} value(s) outside the tolerance{at}{worst}: max abs error {:.3e}, max rel error {:.3e}{why} \
-                 (this exercise's feedback shows error sizes only)",
-                mm.bad_count, mm.total_count, mm.max_abs_error, mm.max_rel_error
+                "{} of {} value(s) outside the tolerance{at}{worst}: relative error up to about {}{why} \
+                 (this exercise's feedback shows error sizes only, to one digit)",
+                mm.bad_count,
+                mm.total_count,
+                grader_suite_api::compare::fmt_num(mm.max_rel_error)
             )
         }
         (Feedback::Errors, None, Some(d)) => d.to_string(),
@@ -78,6 +85,23 @@ pub fn redact(
         }
     };
     result.message = Some(message);
+}
+
+/// `x` rounded to one significant digit (`0.0347` -> `0.03`, `12.04` -> `10`); zero, infinities
+/// and NaN as they are.
+pub fn one_digit(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    let k = x.abs().log10().floor() as i32;
+    // Divide by an exact power of ten, so that 0.03 comes out as the double nearest 0.03.
+    if k < 0 {
+        let up = 10f64.powi(-k);
+        (x * up).round() / up
+    } else {
+        let down = 10f64.powi(k);
+        (x / down).round() * down
+    }
 }
 
 #[cfg(test)]
@@ -129,11 +153,22 @@ mod tests {
         let mut r = wrong(&f);
         redact(&mut r, Feedback::Errors, &e, &g, f.diagnosis.as_deref());
         let m = r.message.as_deref().unwrap();
-        assert!(m.contains("max abs error 7.000e0") && m.contains("opposite sign"), "{m}");
+        assert!(m.contains("relative error up to about 2") && m.contains("opposite sign"), "{m}");
+        assert!(!m.contains("7.0") && r.mismatch.as_ref().unwrap().max_abs_error.is_nan(), "{m}");
         assert!(!m.contains("-3.5") && r.mismatch.as_ref().unwrap().samples.is_empty(), "{m}");
         assert_eq!((r.metrics[0].reference, r.metrics[0].baseline), (None, Some(0.8)));
         assert_eq!(r.figures.len(), 1);
         assert_eq!(r.figures[0].series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["your loss"]);
+
+        // An answer of 0: the absolute error would be the hidden value itself; the relative error
+        // to one digit gives nothing away.
+        let (e, g) = (Value::Floats(vec![12.04]), Value::Floats(vec![0.0]));
+        let f = compare::values(&e, &g, Tolerance::new(1e-12, 1e-10)).unwrap_err();
+        let mut r = wrong(&f);
+        redact(&mut r, Feedback::Errors, &e, &g, None);
+        let m = r.message.as_deref().unwrap();
+        assert!(m.contains("relative error up to about 1 ") && !m.contains("12"), "{m}");
+        assert_eq!((one_digit(0.0347), one_digit(12.04), one_digit(-0.96)), (0.03, 10.0, -1.0));
 
         // A failure in plain words (no hidden value) is shown whole; one that quotes values is not.
         let plain = Failure::plain("expected 3 step results, got 2").within("adam");

@@ -1449,8 +1449,11 @@ mod tests {
             let (file, find) = (s(e, "file").unwrap(), s(e, "find").unwrap());
             // Edits of the build configuration are the intake's business.
             let Some(f) = files.iter_mut().find(|f| f.path == file) else { continue };
-            assert_eq!(f.text.matches(&find).count(), 1, "{name}: `{find}` in {file}");
+            let all = e.get("all").and_then(|v| v.as_bool()).unwrap_or(false);
+            let n = f.text.matches(&find).count();
+            assert!(if all { n > 0 } else { n == 1 }, "{name}: `{find}` in {file}: {n} times");
             f.text = match (s(e, "replace"), s(e, "insert_after")) {
+                (Some(r), None) if all => f.text.replace(&find, &r),
                 (Some(r), None) => f.text.replacen(&find, &r, 1),
                 (None, Some(ins)) => f.text.replacen(&find, &format!("{find}\n{ins}"), 1),
                 _ => panic!("{name}: an edit needs one of replace / insert_after"),

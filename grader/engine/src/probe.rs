@@ -1,7 +1,7 @@
 //! Running a probe process: one request at a time, with a time limit, and a post-mortem when
 //! it dies. A crash costs the case that caused it; the next case gets a fresh process.
 
-use grader_protocol::{read_frame_max, write_frame, Layer, Outcome, Reply, Request, Value};
+use grader_protocol::{read_frame_with, write_frame, Layer, Outcome, Reply, Request, Value};
 use grader_report::CaseStatus;
 use std::io::{BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -263,7 +263,10 @@ impl Probe {
             let (tx, rx) = mpsc::channel();
             let limit = Arc::clone(&reply_limit);
             std::thread::spawn(move || loop {
-                let r = read_frame_max::<_, Reply>(&mut stdout, limit.load(Ordering::SeqCst));
+                // The limit is read when a frame's length arrives: the reply to a call is bounded
+                // by what the grader set after the call returned, not by the limit in force
+                // while this thread waited.
+                let r = read_frame_with::<_, Reply>(&mut stdout, || limit.load(Ordering::SeqCst));
                 let end = !matches!(r, Ok(Some(_)));
                 if tx.send(r).is_err() || end {
                     break;

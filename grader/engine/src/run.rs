@@ -361,7 +361,27 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
     obs.event(&Event::ExerciseStarted { id: &ex.id, cases: cases.len() });
     let reference_timeout = Duration::from_secs(60);
     let mut results = Vec::with_capacity(cases.len());
+    // After a case runs out of time or memory, the exercise's remaining cases are not tried: a
+    // submission that spins or allocates in every function would otherwise take each case's
+    // full limit (minutes per stage), and a correct answer never runs out of either.
+    let mut stopped: Option<String> = None;
     for (index, case) in cases.iter().enumerate() {
+        if let Some(why) = &stopped {
+            let result = CaseResult {
+                index,
+                label: case.label.clone(),
+                status: CaseStatus::Skipped,
+                message: Some(why.clone()),
+                mismatch: None,
+                time_ms: None,
+                reference_ms: None,
+                metrics: Vec::new(),
+                figures: Vec::new(),
+            };
+            obs.event(&Event::CaseFinished { id: &ex.id, case: &result });
+            results.push(result);
+            continue;
+        }
         let (expected, ref_time) = match reference.call(&ex.id, &case.input, reference_timeout) {
             CallResult::Returned { value, elapsed } => (value, elapsed),
             CallResult::NotStarted(message) => {
@@ -458,6 +478,18 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
         // the tail of their stderr) is bounded and stripped of control characters here, once,
         // for every report and terminal.
         result.message = result.message.as_deref().map(grader_report::text::message);
+        let what = match result.status {
+            CaseStatus::TimedOut => Some("got no answer within its time limit"),
+            CaseStatus::OutOfMemory => Some("ran out of memory"),
+            _ => None,
+        };
+        if let Some(what) = what {
+            stopped = Some(format!(
+                "not run: case {index} ({}) {what}, so this exercise's remaining cases were not tried \
+                 (a correct answer never runs out of time or memory)",
+                case.label
+            ));
+        }
         obs.event(&Event::CaseFinished { id: &ex.id, case: &result });
         results.push(result);
     }

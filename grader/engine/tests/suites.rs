@@ -187,6 +187,9 @@ struct Edit {
     replace: Option<String>,
     #[serde(default)]
     insert_after: Option<String>,
+    /// Replace every occurrence (`find` must occur at least once), not exactly one.
+    #[serde(default)]
+    all: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -198,6 +201,12 @@ struct Expect {
     cases: BTreeMap<String, String>,
     other_cases: Option<String>,
     message_contains: Option<String>,
+    /// The status of every exercise's first case (the others: `other_cases`).
+    #[serde(default)]
+    first_case: Option<String>,
+    /// The whole grading (build and cases) must take at most this long.
+    #[serde(default)]
+    max_seconds: Option<f64>,
     speed: Option<String>,
     #[serde(default)]
     full_marks: bool,
@@ -242,10 +251,18 @@ fn assemble(name: &str, f: &Fixture) -> Result<PathBuf, Failed> {
     for e in &f.edit {
         let path = dir.join(&stage.student_dir).join(&e.file);
         let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-        if text.matches(&e.find).count() != 1 {
-            return Err(format!("fixture edit: `{}` must occur exactly once in {}", e.find, e.file).into());
+        let n = text.matches(&e.find).count();
+        if (e.all && n == 0) || (!e.all && n != 1) {
+            return Err(format!(
+                "fixture edit: `{}` must occur {} in {}",
+                e.find,
+                if e.all { "at least once" } else { "exactly once" },
+                e.file
+            )
+            .into());
         }
         let new = match (&e.replace, &e.insert_after) {
+            (Some(r), None) if e.all => text.replace(&e.find, r),
             (Some(r), None) => text.replacen(&e.find, r, 1),
             (None, Some(ins)) => text.replacen(&e.find, &format!("{}\n{ins}", e.find), 1),
             _ => return Err("fixture edit needs exactly one of replace / insert_after".into()),
@@ -349,6 +366,7 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
     let mut cfg = config(&f.selection, 7, Role::Student { submission: dir }, f.speed);
     cfg.gate.allow = f.allow.clone();
     let before = probe_dirs();
+    let started = std::time::Instant::now();
     let (report, mut problems) = match &f.beside {
         Some(b) => run_beside(name, f, &cfg, b)?,
         None => (
@@ -357,6 +375,12 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
         ),
     };
     let e = &f.expect;
+    let took = started.elapsed().as_secs_f64();
+    if let Some(max) = e.max_seconds {
+        if took > max {
+            problems.push(format!("graded in {took:.0} s, more than the {max} s it may take"));
+        }
+    }
     for ex in &report.exercises {
         if let Some(want) = &e.exercise {
             if &snake(ex.status) != want {
@@ -364,7 +388,8 @@ fn check_fixture(name: &str, f: &Fixture) -> Result<(), Failed> {
             }
         }
         for c in &ex.cases {
-            let want = e.cases.get(&c.label).or(if e.cases.is_empty() {
+            let first = if c.index == 0 { e.first_case.as_ref() } else { None };
+            let want = e.cases.get(&c.label).or(first).or(if e.cases.is_empty() && e.first_case.is_none() {
                 e.all_cases.as_ref()
             } else {
                 e.other_cases.as_ref()
@@ -637,6 +662,8 @@ fn public_test_trials() -> Vec<Trial> {
 
 fn main() {
     let args = Arguments::from_args();
+    // Trials build in parallel and queue on the shared build directory: that is expected here.
+    let _ = grader_engine::builder::NOTICE.set(|_| {});
     // An open port on loopback, so that `net_runtime` proves a probe cannot reach even a
     // listening local service (not merely a closed port).
     let _listener = std::net::TcpListener::bind("127.0.0.1:47913")

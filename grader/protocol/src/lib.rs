@@ -266,13 +266,20 @@ pub fn read_frame<R: Read, T: DeserializeOwned>(r: &mut R) -> io::Result<Option<
 /// [`read_frame`] refusing, before reading or allocating its body, a frame longer than `max`
 /// bytes (and than [`MAX_FRAME`]): the error's inner value is then a [`FrameTooLarge`].
 pub fn read_frame_max<R: Read, T: DeserializeOwned>(r: &mut R, max: usize) -> io::Result<Option<T>> {
-    let max = max.min(MAX_FRAME);
+    read_frame_with(r, || max)
+}
+
+/// [`read_frame_max`] with the limit asked for once the frame's length has arrived, not before
+/// waiting for it: a reader that waits on a pipe sees the limit set for *this* frame (the
+/// grader sets a reply's limit only after the call returned, while its reader already waits).
+pub fn read_frame_with<R: Read, T: DeserializeOwned>(r: &mut R, max: impl FnOnce() -> usize) -> io::Result<Option<T>> {
     let mut len = [0u8; 4];
     match r.read_exact(&mut len) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
+    let max = max().min(MAX_FRAME);
     let len = u32::from_le_bytes(len) as usize;
     if len > max {
         return Err(io::Error::new(io::ErrorKind::InvalidData, FrameTooLarge { len, max }));

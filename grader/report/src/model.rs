@@ -200,7 +200,8 @@ pub enum CaseStatus {
     OutOfMemory,
     /// The probe died another way: abort, signal, or an exit before answering.
     Crashed,
-    /// Not run (the build failed).
+    /// Not run: the build failed, or an earlier case of the exercise ran out of time or memory
+    /// (the message says which).
     Skipped,
 }
 
