@@ -318,6 +318,11 @@ fn svd_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(Case::new("1x1 negative", Value::matrix(1, 1, vec![-g.float(0.5, 3.0)])));
     cases.push(Case::new("row vector 1x5", g.matrix(1, 5)));
     cases.push(Case::new("column vector 4x1", g.matrix(4, 1)));
+    // Rank-deficient: U's columns for the zero singular values must still be completed to an
+    // orthonormal set (a Gram-Schmidt that skips them leaves zero columns).
+    let s = distinct_descending(g, 2, 0.5, 5.0);
+    cases.push(Case::new("6x4 of rank 2 (two zero singular values)", with_singular_values(g, 6, 4, &s)));
+    cases.push(Case::new("4x4 zero matrix", Value::matrix(4, 4, vec![0.0; 16])));
     cases
 }
 
