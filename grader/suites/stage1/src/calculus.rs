@@ -402,6 +402,25 @@ fn newton_cases(g: &mut Gen) -> Vec<Case> {
         "numerically singular Hessian, 4-D, eigenvalues 3, 2, 1, 0 (rounding noise)",
         newton_input(f, g.floats(4, -1.0, 1.0), 1e-10, 10),
     ));
+    // The singularity test must be relative to the Hessian's size: a tiny Hessian is still
+    // regular, and rounding noise under a huge one is still zero.
+    let b: Vec<f64> = g.floats(3, -1.0, 1.0).iter().map(|x| x * 1e-7).collect();
+    let f = quadratic(spd(g, 3, 1e-7, 5e-7), b);
+    cases.push(Case::new(
+        "quadratic form with Hessian entries of order 1e-7 (regular: one step)",
+        newton_input(f, g.floats(3, -1.0, 1.0), 1e-20, 10),
+    ));
+    let b: Vec<f64> = g.floats(3, -1.0, 1.0).iter().map(|x| x * 1e6).collect();
+    let f = quadratic(spd(g, 3, 1e6, 5e6), b);
+    cases.push(Case::new(
+        "quadratic form with Hessian entries of order 1e6 (regular: one step)",
+        newton_input(f, g.floats(3, -1.0, 1.0), 1e-4, 10),
+    ));
+    let f = quadratic(symmetric(g, &[3e6, 2e6, 1e6, 0.0]), g.floats(4, -1.0, 1.0));
+    cases.push(Case::new(
+        "numerically singular Hessian scaled by 1e6, eigenvalues 3e6, 2e6, 1e6, 0",
+        newton_input(f, g.floats(4, -1.0, 1.0), 1e-10, 10),
+    ));
     cases
 }
 
