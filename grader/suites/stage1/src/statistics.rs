@@ -243,6 +243,10 @@ fn incomplete_beta_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("x = 1.5 (outside [0, 1])", triple(2.0, 3.0, 1.5)),
         Case::new("x = -0.1 (outside [0, 1])", triple(2.0, 3.0, -0.1)),
         Case::new("x = NaN", triple(2.0, 3.0, f64::NAN)),
+        // Large parameters deep in a tail (~1e-15 and 1 - 1e-15): only the right choice between
+        // the continued fraction and the symmetry relation keeps the small side accurate.
+        Case::new("a = b = 400, x = 0.36 (deep in the left tail)", triple(400.0, 400.0, 0.36)),
+        Case::new("a = b = 400, x = 0.64 (deep in the right tail)", triple(400.0, 400.0, 0.64)),
     ]);
     cases
 }
@@ -529,6 +533,9 @@ mod tests {
             (50.0, 2.0, 0.1),
             (2.0, 50.0, 0.5),
             (17.3, 0.7, 0.99),
+            (400.0, 400.0, 0.36),
+            (400.0, 400.0, 0.64),
+            (400.0, 300.0, 0.5),
         ] {
             let want = statrs::function::beta::beta_reg(a, b, x);
             close(&format!("I_{x}({a}, {b})"), r::regularized_incomplete_beta(a, b, x).unwrap(), want, 1e-10);
