@@ -11,7 +11,6 @@ use anyhow::{Context, Result};
 use grader_engine::manifest::Course;
 use grader_report::{ChangedFile, Integrity};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -53,16 +52,12 @@ fn sha256_text(bytes: &[u8]) -> String {
         normalised.push(bytes[i]);
         i += 1;
     }
-    hex(&Sha256::digest(&normalised))
+    grader_engine::datasets::sha256_hex(&normalised)
 }
 
 /// SHA-256 of raw bytes (binaries).
 pub fn sha256_bytes(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    grader_engine::datasets::sha256_hex(bytes)
 }
 
 /// What a fingerprinted file is, for the report.

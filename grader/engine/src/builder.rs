@@ -670,7 +670,8 @@ pub fn scrub_cargo_env(cmd: &mut Command) {
     }
 }
 
-fn read_package_name(manifest: &Path) -> Result<String, BuildError> {
+/// The `[package] name` of a crate's manifest.
+pub fn read_package_name(manifest: &Path) -> Result<String, BuildError> {
     let text = io(manifest, fs::read_to_string(manifest))?;
     let t: toml::Table = text
         .parse()

@@ -133,12 +133,7 @@ fn toml_at(path: &std::path::Path) -> Result<toml::Table, String> {
 }
 
 fn package_name(root: &std::path::Path, dir: &str) -> Result<String, String> {
-    let t = toml_at(&root.join(dir).join("Cargo.toml"))?;
-    t.get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(|n| n.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| format!("{dir}/Cargo.toml names no package"))
+    crate::builder::read_package_name(&root.join(dir).join("Cargo.toml")).map_err(|e| e.to_string())
 }
 
 fn string_list(t: &toml::Table, table: &str, key: &str) -> Vec<String> {
