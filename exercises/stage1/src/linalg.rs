@@ -77,6 +77,9 @@ pub fn norms(v: &[f64]) -> (f64, f64, f64) {
 /// Shapes: `a` and `b` have the same length (panic otherwise, as [`dot`] does).
 /// Errors: if `a` or `b` is all zeros, the angle is undefined (`0 / 0`): return
 /// `Err(LinalgError::ZeroVector)`. Empty vectors have zero length too, so they get the same error.
+/// Edge cases: entries can be as large as `1e155` or as small as `1e-170`, where `a · b` and
+/// `‖a‖₂²` overflow to infinity or underflow to zero although the cosine is an ordinary number.
+/// The cosine does not change when `a` or `b` is multiplied by a positive number: use that.
 pub fn cosine_similarity(a: &[f64], b: &[f64]) -> Result<f64, LinalgError> {
     todo!()
 }
@@ -161,13 +164,18 @@ pub fn solve(a: &Matrix, b: &[f64]) -> Result<Vec<f64>, LinalgError> {
 /// `|λ₂ / λ₁|^k`. Each step, estimate the eigenvalue by the Rayleigh quotient `λ = vᵀ A v`
 /// (with `v` of unit length).
 ///
-/// Stopping rule (the grader assumes it): stop and return `(λ, v)` as soon as the residual
-/// `‖A v - λ v‖₂ <= tol`. Do not stop when `λ` stops changing: `λ` settles long before `v`.
-/// Also note that the dominant eigenvalue may be negative, and then `v` flips sign each step.
-/// If `max_iter` products with `A` are not enough, return `Err(LinalgError::NoConvergence)`.
+/// Stopping rule (the grader assumes it): stop and return `(λ, v)` as soon as the residual is
+/// small relative to the eigenvalue, `‖A v - λ v‖₂ <= tol · |λ|`. Relative, because rounding
+/// alone leaves a residual of about `1e-16 · |λ|`: an absolute `1e-10` is out of reach for a
+/// matrix with entries of `1e100`. Do not stop when `λ` stops changing: `λ` settles long before
+/// `v`. Also note that the dominant eigenvalue may be negative, and then `v` flips sign each
+/// step. If `max_iter` products with `A` are not enough, return `Err(LinalgError::NoConvergence)`.
 ///
-/// Start from any vector that is not orthogonal to the dominant eigenvector (all ones is fine
-/// for the grader's inputs). `-v` is as good an answer as `v`: the sign is not graded.
+/// Start from a vector that is not orthogonal to the dominant eigenvector. All ones is a poor
+/// choice: it is itself an eigenvector of every matrix whose rows have equal sums, such as
+/// `[[2, -1], [-1, 2]]` (for `λ = 1`, while the dominant eigenvalue is 3), and power iteration
+/// never leaves an eigenvector. Pick a vector with no pattern (a fixed pseudo-random one is
+/// reproducible). `-v` is as good an answer as `v`: the sign is not graded.
 /// Shapes: `A` is `n x n` with `n >= 1`; otherwise `Err(LinalgError::NotSquare { rows, cols })`.
 pub fn power_iteration(a: &Matrix, max_iter: usize, tol: f64) -> Result<(f64, Vec<f64>), LinalgError> {
     todo!()
@@ -219,7 +227,13 @@ pub struct Svd {
 ///   (`m < n`) decompose `Aᵀ` and transpose the result back.
 ///
 /// Signs are not graded (`-u_i` with `-v_i` is as good), but `s` must be descending and
-/// `U diag(s) Vt` must reproduce `A`. The grader's inputs have full rank (`σ_{k-1} > 0`).
+/// `U diag(s) Vt` must reproduce `A`.
+///
+/// Edge cases: rank-deficient inputs (some `σ_i = 0`, the zero matrix among them) leave the
+/// matching `u_i` free, but `U` must still have orthonormal columns: complete them (Gram–Schmidt
+/// on the standard basis vectors works). Entries can be as large as `1e100` or as small as
+/// `1e-100`: Jacobi's `‖a_p‖² ‖a_q‖²` overflows or underflows there. Scaling `A` by a number `c`
+/// scales every `σ_i` by `|c|` and leaves `U` and `V` as they are.
 pub fn svd(a: &Matrix) -> Result<Svd, LinalgError> {
     todo!()
 }

@@ -196,6 +196,10 @@ pub fn regularized_gamma_q(a: f64, x: f64) -> Result<f64, StatsError> {
 /// `Err(StatsError::NotANumber)`; if both samples are constant, `v_a + v_b = 0` and `t` is
 /// undefined: `Err(StatsError::ZeroVariance)` (one constant sample is fine).
 ///
+/// Edge cases: values can be as large as `1e80` or as small as `1e-170`. Then `v_a²` in `df`
+/// overflows (or `v_a` underflows to 0) although `t`, `df` and `p` are ordinary numbers. None of
+/// the three changes when both samples are multiplied by the same positive number: use that.
+///
 /// This is scipy's `ttest_ind(a, b, equal_var=False)`.
 pub fn welch_t_test(a: &[f64], b: &[f64]) -> Result<TTest, StatsError> {
     todo!()
@@ -231,6 +235,9 @@ pub fn chi_square_independence(table: &Matrix) -> Result<ChiSquare, StatsError> 
 /// Errors, in this order: different lengths is `Err(StatsError::LengthMismatch)`; fewer than 2
 /// pairs is `Err(StatsError::TooFewValues)`; NaN is `Err(StatsError::NotANumber)`; a constant
 /// `x` or `y` (zero spread, `r` would be 0/0) is `Err(StatsError::ZeroVariance)`.
+/// Edge cases: values can be as large as `1e160` or as small as `1e-85`, where the product of
+/// the two sums of squares overflows or underflows. `r` does not change when `x` (or `y`) is
+/// multiplied by a positive number: use that.
 pub fn pearson_correlation(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
     todo!()
 }

@@ -4,6 +4,7 @@
 //! `s1.linalg.eigen`, `s1.linalg.svd`, `s1.linalg.systems`.
 
 use crate::matrix::Matrix;
+use crate::scale::{binary_scale, scaled};
 
 /// Why a linear-algebra routine refused its input.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +103,8 @@ pub fn norms(v: &[f64]) -> (f64, f64, f64) {
 /// Cosine of the angle between `a` and `b`: `a · b / (‖a‖ ‖b‖)`.
 pub fn cosine_similarity(a: &[f64], b: &[f64]) -> Result<f64, LinalgError> {
     assert_eq!(a.len(), b.len(), "cosine_similarity: vectors of length {} and {}", a.len(), b.len());
+    // The cosine does not change when a or b is scaled; a · b of two vectors of 1e155 overflows.
+    let (a, b) = (&scaled(a, binary_scale(a)), &scaled(b, binary_scale(b)));
     let (na, nb) = (norm2(a), norm2(b));
     if na == 0.0 || nb == 0.0 {
         // The angle to a zero vector is undefined: 0 / 0.
@@ -234,16 +237,20 @@ pub fn solve(a: &Matrix, b: &[f64]) -> Result<Vec<f64>, LinalgError> {
     Ok(x)
 }
 
-/// Dominant eigenpair `(λ, v)` by power iteration, stopping when `‖A v - λ v‖ <= tol`.
+/// Dominant eigenpair `(λ, v)` by power iteration, stopping when `‖A v - λ v‖ <= tol |λ|`.
 pub fn power_iteration(a: &Matrix, max_iter: usize, tol: f64) -> Result<(f64, Vec<f64>), LinalgError> {
     let (rows, cols) = a.shape();
     if rows != cols {
         return Err(LinalgError::NotSquare { rows, cols });
     }
     assert!(rows > 0, "power_iteration: an empty matrix has no eigenpair");
-    // Any start works unless it is orthogonal to the dominant eigenvector; all ones is as good as
-    // a random vector for the matrices this is used on, and reproducible.
-    let mut v = vec![1.0 / (rows as f64).sqrt(); rows];
+    // Any start works unless it is orthogonal to the dominant eigenvector. All ones is not safe: it
+    // is an eigenvector of every matrix whose rows have equal sums ([[2, -1], [-1, 2]] has it for
+    // λ = 1, not the dominant 3). A reproducible vector with no structure: fractional parts of
+    // multiples of the golden ratio, in [1, 2).
+    let start: Vec<f64> = (1..=rows).map(|i| 1.0 + (i as f64 * 0.618_033_988_749_895).fract()).collect();
+    let start_norm = norm2(&start);
+    let mut v: Vec<f64> = start.iter().map(|x| x / start_norm).collect();
     for _ in 0..max_iter {
         let w = mat_vec(a, &v);
         // Rayleigh quotient: the best eigenvalue estimate for a unit vector v (it keeps the sign,
@@ -251,8 +258,10 @@ pub fn power_iteration(a: &Matrix, max_iter: usize, tol: f64) -> Result<(f64, Ve
         let lambda = dot(&v, &w);
         let residual: Vec<f64> = w.iter().zip(&v).map(|(wi, vi)| wi - lambda * vi).collect();
         // The residual, not the change in λ, is the test: λ converges twice as fast as v, and v
-        // flips sign every step when λ < 0, so "v stopped changing" would never come.
-        if norm2(&residual) <= tol {
+        // flips sign every step when λ < 0, so "v stopped changing" would never come. Relative to
+        // |λ|: rounding alone leaves a residual of about 1e-16 |λ|, so an absolute tol of 1e-10
+        // could never be met by a matrix of norm 1e7.
+        if norm2(&residual) <= tol * lambda.abs() {
             return Ok((lambda, v));
         }
         let wn = norm2(&w); // > 0: w = 0 would have made the residual 0 above
@@ -360,8 +369,12 @@ pub fn svd(a: &Matrix) -> Result<Svd, LinalgError> {
         let t = svd(&transpose(a))?;
         return Ok(Svd { u: transpose(&t.vt), s: t.s, vt: transpose(&t.u) });
     }
-    // Now m >= n, k = n. w[j] is column j of A (as a vector), v[j] column j of V: A V = W.
-    let mut w: Vec<Vec<f64>> = (0..n).map(|j| a.col(j)).collect();
+    // Now m >= n, k = n. w[j] is column j of A (as a vector), v[j] column j of V: A V = W. A is
+    // scaled to entries below 2 first (exactly: a power of two), and s scaled back at the end:
+    // α β below is a product of two squared column norms, which overflows for entries of 1e80 and
+    // underflows for entries of 1e-85.
+    let scale = binary_scale(a.as_slice());
+    let mut w: Vec<Vec<f64>> = (0..n).map(|j| scaled(&a.col(j), scale)).collect();
     let identity = Matrix::identity(n);
     let mut v: Vec<Vec<f64>> = (0..n).map(|j| identity.col(j)).collect();
     let mut converged = false;
@@ -373,7 +386,7 @@ pub fn svd(a: &Matrix) -> Result<Svd, LinalgError> {
                 let beta = dot(&w[q], &w[q]);
                 let gamma = dot(&w[p], &w[q]);
                 // Orthogonal enough relative to the columns' own lengths: leave the pair alone.
-                if gamma.abs() <= f64::EPSILON * (alpha * beta).sqrt() {
+                if gamma.abs() <= f64::EPSILON * alpha.sqrt() * beta.sqrt() {
                     continue;
                 }
                 rotated = true;
@@ -410,7 +423,7 @@ pub fn svd(a: &Matrix) -> Result<Svd, LinalgError> {
     let mut zero_columns = Vec::new();
     for (new, &old) in order.iter().enumerate() {
         let sigma = lengths[old];
-        s.push(sigma);
+        s.push(sigma * scale);
         vt.row_mut(new).copy_from_slice(&v[old]);
         if sigma == 0.0 {
             zero_columns.push(new); // no direction to normalise: filled in below

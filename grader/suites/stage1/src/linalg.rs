@@ -197,7 +197,27 @@ fn cosine_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(Case::new("orthogonal vectors", pair(a.clone().into(), orthogonal.into())));
     cases.push(Case::new("second vector all zeros", pair(a.into(), vec![0.0; 6].into())));
     cases.push(Case::new("empty vectors", pair(Value::Floats(vec![]), Value::Floats(vec![]))));
+    // a · b overflows (1e155² > 1e308) or underflows (1e-170² < 5e-324) unless the vectors are
+    // scaled first; numpy's answer is the cosine of the unscaled vectors.
+    for (scale, what) in [(1e155, "entries of order 1e155"), (1e-170, "entries of order 1e-170")] {
+        let (x, y) = (g.floats(8, -1.0, 1.0), g.floats(8, -1.0, 1.0));
+        cases.push(Case::new(
+            format!("random length 8, {what}"),
+            pair(times(&x, scale).into(), times(&y, scale).into()),
+        ));
+    }
     cases
+}
+
+/// `x` times `c`, element by element.
+fn times(x: &[f64], c: f64) -> Vec<f64> {
+    x.iter().map(|v| v * c).collect()
+}
+
+/// A matrix value with every entry times `c`.
+fn scaled_matrix(a: Value, c: f64) -> Value {
+    let (m, n, data) = matrix_of(&a);
+    Value::matrix(m, n, times(data, c))
 }
 
 fn transpose_cases(g: &mut Gen) -> Vec<Case> {
@@ -285,6 +305,19 @@ fn power_iteration_cases(g: &mut Gen) -> Vec<Case> {
     // |λ₂/λ₁| = 0.97: 5 steps leave a residual around 0.1, nowhere near 1e-12.
     let a = symmetric_with_eigenvalues(g, &[3.0, 2.91, 1.0, 0.5]);
     cases.push(Case::new("budget too small (5 steps, eigenvalue ratio 0.97)", input(a, 5, 1e-12)));
+    // All ones is an eigenvector of [[2, -1], [-1, 2]] for λ = 1; the dominant one is 3.
+    let laplacian = Value::matrix(2, 2, vec![2.0, -1.0, -1.0, 2.0]);
+    cases.push(Case::new(
+        "[[2, -1], [-1, 2]]: equal row sums (all ones is an eigenvector, not the dominant one)",
+        input(laplacian, 1000, 1e-10),
+    ));
+    // tol is relative to |λ|: an absolute 1e-10 is out of reach of rounding at norm 1e100.
+    for (scale, what) in [(1e100, "entries of order 1e100"), (1e-100, "entries of order 1e-100")] {
+        let mut lambda = vec![g.float(4.0, 6.0)];
+        lambda.extend(g.floats(4, -2.0, 2.0));
+        let a = scaled_matrix(symmetric_with_eigenvalues(g, &lambda), scale);
+        cases.push(Case::new(format!("symmetric 5x5, {what}"), input(a, 1000, 1e-10)));
+    }
     cases.push(Case::new("non-square 3x4", input(g.matrix(3, 4), 100, 1e-10)));
     cases
 }
@@ -323,6 +356,12 @@ fn svd_cases(g: &mut Gen) -> Vec<Case> {
     let s = distinct_descending(g, 2, 0.5, 5.0);
     cases.push(Case::new("6x4 of rank 2 (two zero singular values)", with_singular_values(g, 6, 4, &s)));
     cases.push(Case::new("4x4 zero matrix", Value::matrix(4, 4, vec![0.0; 16])));
+    // Products of squared column norms overflow at 1e80 and underflow at 1e-85 unless A is
+    // scaled first.
+    for (scale, what) in [(1e100, "entries of order 1e100"), (1e-100, "entries of order 1e-100")] {
+        let s = distinct_descending(g, 4, 0.5, 5.0);
+        cases.push(Case::new(format!("6x4, {what}"), scaled_matrix(with_singular_values(g, 6, 4, &s), scale)));
+    }
     cases
 }
 
@@ -336,6 +375,11 @@ fn low_rank_cases(g: &mut Gen) -> Vec<Case> {
     let s = distinct_descending(g, 4, 0.5, 5.0);
     cases.push(Case::new("5x4, full rank 4 (gives A back)", input(with_singular_values(g, 5, 4, &s), 4)));
     cases.push(Case::new("3x3, rank 0 (the zero matrix)", input(g.matrix(3, 3), 0)));
+    let s = distinct_descending(g, 5, 0.5, 5.0);
+    cases.push(Case::new(
+        "7x5, rank 2, entries of order 1e100",
+        input(scaled_matrix(with_singular_values(g, 7, 5, &s), 1e100), 2),
+    ));
     cases.push(Case::new("4x3, rank 4 (too large)", input(g.matrix(4, 3), 4)));
     cases
 }

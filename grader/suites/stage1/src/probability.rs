@@ -5,7 +5,10 @@
 //! the same seed are never compared with the student's, since any correct sampler is accepted.
 //! Each sampled case runs goodness-of-fit tests against the true distribution (from statrs),
 //! every one at significance [`ALPHA`], with enough draws that plausible bugs (a wrong variance,
-//! an off-by-one, uniform instead of normal) are rejected by a wide margin.
+//! an off-by-one, uniform instead of normal) are rejected by a wide margin. A sampler must also be
+//! one: the glue runs it three times (the case's seed, the same seed again, another seed), and the
+//! draws must repeat with the seed, change with it, show no dependence between neighbours, and
+//! not fit the distribution implausibly well (a grid of quantiles fits perfectly).
 
 use grader_protocol::Value;
 use grader_suite_api::compare;
@@ -250,22 +253,95 @@ fn sample_poisson_cases(g: &mut Gen) -> Vec<Case> {
     ]
 }
 
-/// Shared by the three checks: an expected error is compared by variant (`Ok(None)` when it
-/// matches); otherwise the output must be a vector of exactly `n` draws.
-fn expect_draws<'a>(ctx: &'a CheckCtx, n: usize) -> Result<Option<&'a Value>, Failure> {
-    if let Value::Error(_) = ctx.expected {
-        return compare::values(ctx.expected, ctx.got, ctx.tol).map(|()| None);
-    }
-    let len = match ctx.got {
-        Value::Floats(x) => x.len(),
-        Value::Ints(x) => x.len(),
-        Value::Error(e) => return Err(Failure::plain(format!("expected {n} draws, got error `{e}`"))),
-        other => return Err(Failure::plain(format!("expected {n} draws, got a {}", other.kind()))),
+/// Shared by the three checks. The glue runs a sampler three times (`=> (draws, same_seed,
+/// other_seed)`): from the case's seed, from it again, and from another seed. An expected error
+/// is compared by variant (`Ok(None)` when it matches); otherwise each run must be a vector of
+/// exactly `n` draws, and the first run is returned with the other two.
+fn expect_draws<'a>(ctx: &'a CheckCtx, n: usize) -> Result<Option<Runs<'a>>, Failure> {
+    let (Value::List(expected), Value::List(got)) = (ctx.expected, ctx.got) else {
+        panic!("suite: a sampler's glue returns its three runs as a tuple")
     };
-    if len != n {
-        return Err(Failure::plain(format!("expected exactly {n} draws, got {len}")));
+    if let Value::Error(_) = expected[0] {
+        return compare::values(&expected[0], &got[0], ctx.tol).map(|()| None);
     }
-    Ok(Some(ctx.got))
+    for (run, got) in ["", " from the same seed again", " from another seed"].iter().zip(got) {
+        let len = match got {
+            Value::Floats(x) => x.len(),
+            Value::Ints(x) => x.len(),
+            Value::Error(e) => return Err(Failure::plain(format!("expected {n} draws{run}, got error `{e}`"))),
+            other => return Err(Failure::plain(format!("expected {n} draws{run}, got a {}", other.kind()))),
+        };
+        if len != n {
+            return Err(Failure::plain(format!("expected exactly {n} draws{run}, got {len}")));
+        }
+    }
+    Ok(Some(Runs { draws: &got[0], same_seed: &got[1], other_seed: &got[2] }))
+}
+
+/// A sampler's three runs (see [`expect_draws`]).
+struct Runs<'a> {
+    draws: &'a Value,
+    same_seed: &'a Value,
+    other_seed: &'a Value,
+}
+
+/// A sampler is one: its draws are a function of the generator it is given (the same seed gives
+/// the same draws, bit for bit), they change with the seed, and no draw predicts the next. Run
+/// on finite draws `x` of the first run; `varies` says whether the distribution has any spread.
+fn check_is_sampler(runs: &Runs, x: &[f64], varies: bool) -> Result<(), Failure> {
+    if runs.same_seed != runs.draws {
+        let differ = |a: &[f64], b: &[f64]| a.iter().zip(b).position(|(a, b)| a.to_bits() != b.to_bits());
+        let at = match runs.same_seed {
+            Value::Floats(y) => differ(x, y),
+            Value::Ints(y) => differ(x, &y.iter().map(|&k| k as f64).collect::<Vec<f64>>()),
+            _ => None,
+        };
+        let at = at.map(|i| format!(" (first at draw {i})")).unwrap_or_default();
+        return Err(Failure::plain(format!(
+            "two generators made from the same seed gave different draws{at}: a sampler must take all its \
+             randomness from the `rng` it is given, so that a seed reproduces a run"
+        )));
+    }
+    let n = x.len();
+    if !varies || n < MIN_FOR_TESTS {
+        return Ok(());
+    }
+    if runs.other_seed == runs.draws {
+        return Err(Failure::plain(format!(
+            "generators made from two different seeds gave the same {n} draws: the draws must come from the `rng` \
+             you are given"
+        )));
+    }
+    // Lag-k autocorrelation of independent draws is about normal with mean -1/n, variance 1/n.
+    let mean = x.iter().sum::<f64>() / n as f64;
+    let spread: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
+    if spread == 0.0 {
+        return Err(Failure::plain(format!("all {n} draws are equal to {}", num(x[0]))));
+    }
+    for lag in 1..=2 {
+        let r = x.windows(lag + 1).map(|w| (w[0] - mean) * (w[lag] - mean)).sum::<f64>() / spread;
+        let z = (r + 1.0 / n as f64) * (n as f64).sqrt();
+        let p = two_sided(z);
+        if p < ALPHA {
+            let previous = if lag == 1 { "the previous draw".to_string() } else { format!("the draw {lag} before") };
+            return Err(Failure::plain(format!(
+                "the draws are not independent: each is correlated with {previous} (autocorrelation {r:.3}, {}); \
+                 every draw needs fresh uniforms, in the order they come from the generator, and the draws must \
+                 not be sorted",
+                p_value(p)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A goodness-of-fit statistic far below what chance gives: draws spread like a grid of
+/// quantiles rather than a random sample.
+fn too_good(name: &str, statistic: &str, p_lower: f64) -> Failure {
+    Failure::plain(format!(
+        "the draws fit {name} too well to be random: a {statistic} this small happens by chance with probability \
+         {p_lower:.1e} < {ALPHA:e}; the draws must be random, not laid out evenly over the distribution"
+    ))
 }
 
 /// A number with 5 significant digits, for messages.
@@ -311,6 +387,20 @@ fn kolmogorov_sf(t: f64) -> f64 {
     (2.0 * sum).clamp(0.0, 1.0)
 }
 
+/// `P(K <= t)` for the Kolmogorov distribution, for small `t`, by the series that converges
+/// there: `√(2π)/t Σ_{k>=1} e^(-(2k-1)² π² / (8 t²))`.
+fn kolmogorov_cdf(t: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    if t >= 1.0 {
+        return 1.0 - kolmogorov_sf(t);
+    }
+    let sum: f64 =
+        (1..=20).map(|k| (-((2 * k - 1) as f64).powi(2) * std::f64::consts::PI.powi(2) / (8.0 * t * t)).exp()).sum();
+    ((2.0 * std::f64::consts::PI).sqrt() / t * sum).clamp(0.0, 1.0)
+}
+
 fn mean_and_variance(x: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
     let n = x.clone().count() as f64;
     let mean = x.clone().sum::<f64>() / n;
@@ -323,16 +413,17 @@ const MIN_FOR_TESTS: usize = 1000;
 
 fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let n = ctx.input.at(3).usize();
-    let Some(got) = expect_draws(ctx, n)? else {
+    let Some(runs) = expect_draws(ctx, n)? else {
         return Ok(());
     };
-    let Value::Floats(x) = got else {
+    let Value::Floats(x) = runs.draws else {
         return Err(Failure::plain(format!("expected {n} draws as floats, got an integer vector")));
     };
     let (mu, sigma) = (ctx.input.at(1).float(), ctx.input.at(2).float());
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(Failure::plain(format!("draw {i} is {}: every draw must be a finite number", x[i])));
     }
+    check_is_sampler(&runs, x, true)?;
     if n < MIN_FOR_TESTS {
         return Ok(());
     }
@@ -384,6 +475,11 @@ fn check_normal_samples(ctx: &CheckCtx) -> Result<(), Failure> {
             num(at)
         )));
     }
+    // 4. Too close a fit: a random sample's distance is rarely this small.
+    let p_lower = kolmogorov_cdf(t);
+    if p_lower < ALPHA {
+        return Err(too_good(&name, &format!("Kolmogorov–Smirnov distance ({d:.2e})"), p_lower));
+    }
     Ok(())
 }
 
@@ -400,18 +496,19 @@ struct Counts<'a> {
 }
 
 /// A degenerate distribution (all its mass on `value`): every draw must be `value`.
-fn check_point_mass(name: &str, draws: &[i64], value: i64) -> Result<(), Failure> {
+fn check_point_mass(name: &str, draws: &[i64], value: i64, runs: &Runs) -> Result<(), Failure> {
     match draws.iter().position(|&k| k != value) {
-        None => Ok(()),
+        None => check_is_sampler(runs, &draws.iter().map(|&k| k as f64).collect::<Vec<f64>>(), false),
         Some(i) => Err(Failure::plain(format!("draw {i} is {}, but {name} always gives {value}", draws[i]))),
     }
 }
 
-fn check_counts(c: &Counts) -> Result<(), Failure> {
+fn check_counts(c: &Counts, runs: &Runs) -> Result<(), Failure> {
     let Counts { name, draws, .. } = c;
     if let Some(i) = draws.iter().position(|&k| k < 0 || c.max.is_some_and(|m| k as u64 > m)) {
         return Err(Failure::plain(format!("draw {i} is {}, impossible for {name}", draws[i])));
     }
+    check_is_sampler(runs, &draws.iter().map(|&k| k as f64).collect::<Vec<f64>>(), true)?;
     let n = draws.len();
     if n < MIN_FOR_TESTS {
         return Ok(());
@@ -478,8 +575,17 @@ fn check_counts(c: &Counts) -> Result<(), Failure> {
             bins[worst].1
         )));
     }
+    // 3. Too close a fit. With few bins the statistic is too coarse (a lattice) for its lower
+    // tail to follow the chi-square law, so the test needs several degrees of freedom.
+    let p_lower = ChiSquared::new(dof as f64).expect("dof >= 1").cdf(stat);
+    if dof >= MIN_DOF_TOO_GOOD && p_lower < ALPHA {
+        return Err(too_good(name, &format!("chi-square statistic ({stat:.2e} on {dof} degrees of freedom)"), p_lower));
+    }
     Ok(())
 }
+
+/// Least degrees of freedom of a chi-square test whose lower tail is trusted (see above).
+const MIN_DOF_TOO_GOOD: usize = 5;
 
 fn int_draws(got: &Value, n: usize) -> Result<&[i64], Failure> {
     match got {
@@ -490,51 +596,57 @@ fn int_draws(got: &Value, n: usize) -> Result<&[i64], Failure> {
 
 fn check_binomial_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let count = ctx.input.at(3).usize();
-    let Some(got) = expect_draws(ctx, count)? else {
+    let Some(runs) = expect_draws(ctx, count)? else {
         return Ok(());
     };
-    let draws = int_draws(got, count)?;
+    let draws = int_draws(runs.draws, count)?;
     let (n, p) = (ctx.input.at(1).int() as u64, ctx.input.at(2).float());
     let name = format!("Binomial({n}, {p})");
     if n == 0 || p == 0.0 {
-        return check_point_mass(&name, draws, 0);
+        return check_point_mass(&name, draws, 0, &runs);
     }
     if p == 1.0 {
-        return check_point_mass(&name, draws, n as i64);
+        return check_point_mass(&name, draws, n as i64, &runs);
     }
     let dist = Binomial::new(p, n).expect("valid binomial");
-    check_counts(&Counts {
-        mean: n as f64 * p,
-        variance: n as f64 * p * (1.0 - p),
-        probs: (0..=n).map(|k| dist.pmf(k)).collect(),
-        max: Some(n),
-        draws,
-        name,
-    })
+    check_counts(
+        &Counts {
+            mean: n as f64 * p,
+            variance: n as f64 * p * (1.0 - p),
+            probs: (0..=n).map(|k| dist.pmf(k)).collect(),
+            max: Some(n),
+            draws,
+            name,
+        },
+        &runs,
+    )
 }
 
 fn check_poisson_samples(ctx: &CheckCtx) -> Result<(), Failure> {
     let count = ctx.input.at(2).usize();
-    let Some(got) = expect_draws(ctx, count)? else {
+    let Some(runs) = expect_draws(ctx, count)? else {
         return Ok(());
     };
-    let draws = int_draws(got, count)?;
+    let draws = int_draws(runs.draws, count)?;
     let lambda = ctx.input.at(1).float();
     let name = format!("Poisson({lambda})");
     if lambda == 0.0 {
-        return check_point_mass(&name, draws, 0);
+        return check_point_mass(&name, draws, 0, &runs);
     }
     let dist = Poisson::new(lambda).expect("valid lambda");
     // Far enough right that the mass beyond is far below one expected draw.
     let top = (lambda + 15.0 * lambda.sqrt() + 15.0).ceil() as u64;
-    check_counts(&Counts {
-        mean: lambda,
-        variance: lambda,
-        probs: (0..=top).map(|k| dist.pmf(k)).collect(),
-        max: None,
-        draws,
-        name,
-    })
+    check_counts(
+        &Counts {
+            mean: lambda,
+            variance: lambda,
+            probs: (0..=top).map(|k| dist.pmf(k)).collect(),
+            max: None,
+            draws,
+            name,
+        },
+        &runs,
+    )
 }
 
 // The reference solution, compiled into the unit tests below (never into the grader itself), so
@@ -572,8 +684,14 @@ mod tests {
         (suite(id).cases)(&mut Gen::new(seed, id))
     }
 
-    fn rng_of(input: &Value) -> Rng {
-        Rng::new(input.at(0).int() as u64)
+    /// The glue's three runs of a sampler (`three_runs` in grader/probes/stage1/src/probability.rs):
+    /// `None` where `f` gives `None`.
+    fn three(input: &Value, f: impl Fn(&mut Rng) -> Option<Value>) -> Option<Value> {
+        const OTHER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+        let seed = input.at(0).int() as u64;
+        let runs = [seed, seed, seed.wrapping_add(OTHER_SEED)].map(|s| f(&mut Rng::new(s)));
+        let [Some(a), Some(b), Some(c)] = runs else { return None };
+        Some(Value::List(vec![a, b, c]))
     }
 
     fn ints(r: Result<Vec<u64>, r::ProbabilityError>) -> Value {
@@ -582,18 +700,20 @@ mod tests {
 
     /// What the glue makes of the reference's answer (grader/probes/stage1/src/probability.rs).
     fn reference_output(id: &str, v: &Value) -> Value {
-        match id {
+        three(v, |rng| reference_draws(id, v, rng)).expect("three runs")
+    }
+
+    fn reference_draws(id: &str, v: &Value, rng: &mut Rng) -> Option<Value> {
+        Some(match id {
             "stage1.probability.sample_normal" => {
-                r::sample_normal(&mut rng_of(v), v.at(1).float(), v.at(2).float(), v.at(3).usize()).into()
+                r::sample_normal(rng, v.at(1).float(), v.at(2).float(), v.at(3).usize()).into()
             }
             "stage1.probability.sample_binomial" => {
-                ints(r::sample_binomial(&mut rng_of(v), v.at(1).int() as u64, v.at(2).float(), v.at(3).usize()))
+                ints(r::sample_binomial(rng, v.at(1).int() as u64, v.at(2).float(), v.at(3).usize()))
             }
-            "stage1.probability.sample_poisson" => {
-                ints(r::sample_poisson(&mut rng_of(v), v.at(1).float(), v.at(2).usize()))
-            }
+            "stage1.probability.sample_poisson" => ints(r::sample_poisson(rng, v.at(1).float(), v.at(2).usize())),
             _ => unreachable!("{id}"),
-        }
+        })
     }
 
     fn judge(id: &str, input: &Value, expected: &Value, got: &Value) -> Result<(), Failure> {
@@ -749,12 +869,12 @@ mod tests {
     /// How many of the large-sample cases of `id` the check rejects when `wrong` draws instead of
     /// the reference, for each of the seeds 1..=3 (debug-built statistics are slow); `wrong`
     /// returns `None` where it does not apply (errors, small samples, degenerate cases).
-    fn rejections(id: &str, wrong: impl Fn(&Value) -> Option<Value>) -> Vec<(usize, usize, String)> {
+    fn rejections(id: &str, wrong: impl Fn(&Value, &mut Rng) -> Option<Value>) -> Vec<(usize, usize, String)> {
         let mut per_seed = Vec::new();
         for seed in 1..=3 {
             let (mut rejected, mut total, mut message) = (0, 0, String::new());
             for case in cases(id, seed) {
-                let Some(got) = wrong(&case.input) else { continue };
+                let Some(got) = three(&case.input, |rng| wrong(&case.input, rng)) else { continue };
                 total += 1;
                 // The reference's draws matter to the check only when they are an error, which
                 // a large-sample case never is: `got` stands in for them.
@@ -777,23 +897,21 @@ mod tests {
     fn normal_check_rejects_wrong_samplers() {
         let id = "stage1.probability.sample_normal";
         let scaled = |mu_shift: f64, sigma_scale: f64| {
-            move |v: &Value| {
+            move |v: &Value, rng: &mut Rng| {
                 let (mu, sigma, n) = (v.at(1).float(), v.at(2).float(), v.at(3).usize());
-                large(v, 3).then(|| {
-                    r::sample_normal(&mut rng_of(v), mu + mu_shift * sigma, sigma * sigma_scale, n).unwrap().into()
-                })
+                large(v, 3)
+                    .then(|| r::sample_normal(rng, mu + mu_shift * sigma, sigma * sigma_scale, n).unwrap().into())
             }
         };
-        let uniform = |v: &Value| {
+        let uniform = |v: &Value, rng: &mut Rng| {
             // Same mean and variance as the normal: only the shape is wrong.
             let (mu, sigma, n) = (v.at(1).float(), v.at(2).float(), v.at(3).usize());
-            let mut rng = rng_of(v);
             large(v, 3).then(|| {
                 let x: Vec<f64> = (0..n).map(|_| mu + sigma * 3f64.sqrt() * (2.0 * rng.next_f64() - 1.0)).collect();
                 x.into()
             })
         };
-        type Sampler = Box<dyn Fn(&Value) -> Option<Value>>;
+        type Sampler = Box<dyn Fn(&Value, &mut Rng) -> Option<Value>>;
         let wrong: [(&str, Sampler); 4] = [
             ("sigma * 1.1", Box::new(scaled(0.0, 1.1))),
             ("sigma * 0.95", Box::new(scaled(0.0, 0.95))),
@@ -811,16 +929,17 @@ mod tests {
     #[test]
     fn discrete_checks_reject_wrong_samplers() {
         let bin = "stage1.probability.sample_binomial";
-        let draws = |f: &dyn Fn(u64, f64, &mut Rng) -> u64, v: &Value| -> Value {
+        let draws = |f: &dyn Fn(u64, f64, &mut Rng) -> u64, v: &Value, rng: &mut Rng| -> Value {
             let (n, p, count) = (v.at(1).int() as u64, v.at(2).float(), v.at(3).usize());
-            let mut rng = rng_of(v);
-            Value::Ints((0..count).map(|_| f(n, p, &mut rng) as i64).collect())
+            Value::Ints((0..count).map(|_| f(n, p, rng) as i64).collect())
         };
         let trials = |n: u64, p: f64, rng: &mut Rng| (0..n).filter(|_| rng.next_f64() < p).count() as u64;
-        let one_trial_short = |v: &Value| large(v, 3).then(|| draws(&|n, p, rng| trials(n - 1, p, rng), v));
-        let one_trial_more = |v: &Value| large(v, 3).then(|| draws(&|n, p, rng| trials(n + 1, p, rng).min(n), v));
+        let one_trial_short =
+            |v: &Value, rng: &mut Rng| large(v, 3).then(|| draws(&|n, p, rng| trials(n - 1, p, rng), v, rng));
+        let one_trial_more =
+            |v: &Value, rng: &mut Rng| large(v, 3).then(|| draws(&|n, p, rng| trials(n + 1, p, rng).min(n), v, rng));
         for (what, f) in [
-            ("n - 1 trials", &one_trial_short as &dyn Fn(&Value) -> Option<Value>),
+            ("n - 1 trials", &one_trial_short as &dyn Fn(&Value, &mut Rng) -> Option<Value>),
             ("n + 1 trials (clamped to n)", &one_trial_more),
         ] {
             // Binomial(99, 0.05) is hard to tell from Binomial(100, 0.05) (the means differ by 5
@@ -832,9 +951,8 @@ mod tests {
         }
 
         let poi = "stage1.probability.sample_poisson";
-        let knuth_off_by_one = |v: &Value| {
+        let knuth_off_by_one = |v: &Value, rng: &mut Rng| {
             let (lambda, count) = (v.at(1).float(), v.at(2).usize());
-            let mut rng = rng_of(v);
             large(v, 2).then(|| {
                 // Counts the first uniform too: every draw is one too many.
                 let draw = |rng: &mut Rng| {
@@ -847,19 +965,19 @@ mod tests {
                         }
                     }
                 };
-                Value::Ints((0..count).map(|_| draw(&mut rng)).collect())
+                Value::Ints((0..count).map(|_| draw(rng)).collect())
             })
         };
-        let rounded_normal = |v: &Value| {
+        let rounded_normal = |v: &Value, rng: &mut Rng| {
             // A normal approximation with the right mean and variance, rounded: wrong shape.
             let (lambda, count) = (v.at(1).float(), v.at(2).usize());
             (large(v, 2) && lambda < 50.0).then(|| {
-                let z = r::sample_normal(&mut rng_of(v), lambda, lambda.sqrt(), count).unwrap();
+                let z = r::sample_normal(rng, lambda, lambda.sqrt(), count).unwrap();
                 Value::Ints(z.iter().map(|x| x.round().max(0.0) as i64).collect())
             })
         };
         for (what, f) in [
-            ("Knuth off by one", &knuth_off_by_one as &dyn Fn(&Value) -> Option<Value>),
+            ("Knuth off by one", &knuth_off_by_one as &dyn Fn(&Value, &mut Rng) -> Option<Value>),
             ("rounded normal approximation", &rounded_normal),
         ] {
             for (seed, (rejected, total, message)) in rejections(poi, f).into_iter().enumerate() {
@@ -869,16 +987,28 @@ mod tests {
         }
     }
 
+    /// The same value as all three runs.
+    fn thrice(v: Value) -> Value {
+        Value::List(vec![v.clone(), v.clone(), v])
+    }
+
     #[test]
     fn checks_reject_malformed_draws() {
         let id = "stage1.probability.sample_normal";
         let input = Value::List(vec![Value::Int(1), 0.0.into(), 1.0.into(), 5usize.into()]);
         let good = reference_output(id, &input);
-        let short = Value::Floats(vec![0.0; 4]);
-        let nan = Value::Floats(vec![0.0, 1.0, f64::NAN, 0.5, -0.5]);
-        let error = Value::Error("InvalidParameter".into());
+        let short = thrice(Value::Floats(vec![0.0; 4]));
+        let nan = thrice(Value::Floats(vec![0.0, 1.0, f64::NAN, 0.5, -0.5]));
+        let error = thrice(Value::Error("InvalidParameter".into()));
         for got in [&short, &nan, &error] {
             assert!(judge(id, &input, &good, got).is_err(), "{got:?}");
+        }
+        // A short second or third run is caught too.
+        let Value::List(runs) = &good else { unreachable!() };
+        for i in 1..3 {
+            let mut got = runs.clone();
+            got[i] = Value::Floats(vec![0.0; 4]);
+            assert!(judge(id, &input, &good, &Value::List(got)).is_err(), "short run {i}");
         }
         // An expected error wants the same variant, nothing else.
         let bad_sigma = Value::List(vec![Value::Int(1), 0.0.into(), 0.0.into(), 5usize.into()]);
@@ -889,11 +1019,146 @@ mod tests {
         let input = Value::List(vec![Value::Int(1), Value::Int(3), 0.5.into(), 4usize.into()]);
         let good = reference_output(id, &input);
         for got in [Value::Ints(vec![0, 1, 4, 2]), Value::Ints(vec![0, -1, 2, 2]), Value::Floats(vec![0.0; 4])] {
-            assert!(judge(id, &input, &good, &got).is_err(), "{got:?}");
+            assert!(judge(id, &input, &good, &thrice(got.clone())).is_err(), "{got:?}");
         }
         let point = Value::List(vec![Value::Int(1), Value::Int(3), 1.0.into(), 4usize.into()]);
-        assert!(judge(id, &point, &good, &Value::Ints(vec![3, 3, 2, 3])).is_err());
-        assert!(judge(id, &point, &good, &Value::Ints(vec![3; 4])).is_ok());
+        assert!(judge(id, &point, &good, &thrice(Value::Ints(vec![3, 3, 2, 3]))).is_err());
+        assert!(judge(id, &point, &good, &thrice(Value::Ints(vec![3; 4]))).is_ok());
+    }
+
+    /// Inverse-CDF quantiles at `(i + 0.5) / n` for the distribution of a large case: a sample
+    /// with a perfect fit and no randomness.
+    fn quantile_grid(id: &str, v: &Value) -> Value {
+        let grid = |n: usize| (0..n).map(move |i| (i as f64 + 0.5) / n as f64);
+        match id {
+            "stage1.probability.sample_normal" => {
+                let dist = Normal::new(v.at(1).float(), v.at(2).float()).unwrap();
+                Value::Floats(grid(v.at(3).usize()).map(|q| dist.inverse_cdf(q)).collect())
+            }
+            "stage1.probability.sample_binomial" => {
+                let dist = Binomial::new(v.at(2).float(), v.at(1).int() as u64).unwrap();
+                Value::Ints(discrete_grid(|k| dist.pmf(k), v.at(3).usize()))
+            }
+            "stage1.probability.sample_poisson" => {
+                let dist = Poisson::new(v.at(1).float()).unwrap();
+                Value::Ints(discrete_grid(|k| dist.pmf(k), v.at(2).usize()))
+            }
+            _ => unreachable!("{id}"),
+        }
+    }
+
+    /// The quantiles at `(i + 0.5) / n` of a distribution on `0, 1, 2, ...` given by its pmf.
+    fn discrete_grid(pmf: impl Fn(u64) -> f64, n: usize) -> Vec<i64> {
+        let (mut k, mut cdf) = (0u64, pmf(0));
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let q = (i as f64 + 0.5) / n as f64;
+            while cdf < q && k < 100_000 {
+                k += 1;
+                cdf += pmf(k);
+            }
+            out.push(k as i64);
+        }
+        out
+    }
+
+    /// Shuffles the draws with the generator (Fisher–Yates).
+    fn shuffled(v: Value, rng: &mut Rng) -> Value {
+        fn shuffle<T>(x: &mut [T], rng: &mut Rng) {
+            for i in (1..x.len()).rev() {
+                x.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+            }
+        }
+        match v {
+            Value::Floats(mut x) => {
+                shuffle(&mut x, rng);
+                Value::Floats(x)
+            }
+            Value::Ints(mut x) => {
+                shuffle(&mut x, rng);
+                Value::Ints(x)
+            }
+            other => other,
+        }
+    }
+
+    /// Sorts the draws (a correct sample in the wrong order).
+    fn sorted(v: Value) -> Value {
+        match v {
+            Value::Floats(mut x) => {
+                x.sort_by(f64::total_cmp);
+                Value::Floats(x)
+            }
+            Value::Ints(mut x) => {
+                x.sort();
+                Value::Ints(x)
+            }
+            other => other,
+        }
+    }
+
+    #[test]
+    fn checks_reject_what_is_not_a_sampler() {
+        use std::cell::Cell;
+        for id in SAMPLERS {
+            let count_at = if id.ends_with("poisson") { 2 } else { 3 };
+            // The case's distribution has spread (not a point mass, not an error).
+            let varied = |v: &Value| {
+                large(v, count_at)
+                    && !(id.ends_with("binomial") && (v.at(1).int() == 0 || [0.0, 1.0].contains(&v.at(2).float())))
+            };
+            let calls = Cell::new(0u64);
+            type Wrong<'a> = Box<dyn Fn(&Value, &mut Rng) -> Option<Value> + 'a>;
+            let wrong: [(&str, &str, Wrong); 5] = [
+                (
+                    "a sorted grid of quantiles, whatever the seed",
+                    "two different seeds",
+                    Box::new(|v: &Value, _: &mut Rng| varied(v).then(|| quantile_grid(id, v))),
+                ),
+                (
+                    "a grid of quantiles shuffled with the generator",
+                    "too well to be random",
+                    Box::new(|v: &Value, rng: &mut Rng| varied(v).then(|| shuffled(quantile_grid(id, v), rng))),
+                ),
+                (
+                    "correct draws, sorted",
+                    "not independent",
+                    Box::new(|v: &Value, rng: &mut Rng| {
+                        varied(v).then(|| sorted(reference_draws(id, v, rng).unwrap()))
+                    }),
+                ),
+                (
+                    "correct draws from a generator of its own (a global counter)",
+                    "same seed gave different draws",
+                    Box::new(|v: &Value, _: &mut Rng| {
+                        calls.set(calls.get() + 1);
+                        varied(v).then(|| reference_draws(id, v, &mut Rng::new(calls.get())).unwrap())
+                    }),
+                ),
+                (
+                    "correct draws from a fixed seed of its own",
+                    "two different seeds",
+                    Box::new(|v: &Value, _: &mut Rng| {
+                        varied(v).then(|| reference_draws(id, v, &mut Rng::new(7)).unwrap())
+                    }),
+                ),
+            ];
+            for (what, why, f) in wrong {
+                // A shuffled grid of Bernoulli(0.5) draws is exactly half ones, which a random
+                // sample is too often (0.4% at 50,000 draws) to call implausible: the chi-square
+                // test of too good a fit needs several degrees of freedom, so the one case with
+                // two or three values (Bernoulli, Poisson(0.1)) lets a shuffled grid through.
+                let bernoulli = (!id.ends_with("normal") && what.contains("shuffled")) as usize;
+                for (seed, (rejected, total, message)) in rejections(id, f).into_iter().enumerate() {
+                    assert!(
+                        total >= 3 && rejected + bernoulli == total,
+                        "{id}, {what}, seed {}: rejected {rejected} of {total}",
+                        seed + 1
+                    );
+                    assert!(message.contains(why), "{id}, {what}: {message}");
+                }
+            }
+        }
     }
 
     /// How often a correct sampler is rejected: run with

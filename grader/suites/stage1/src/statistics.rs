@@ -295,6 +295,15 @@ fn t_test_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("small samples, n = 2 and 3", pair(normals(g, 2, 0.0, 1.0), normals(g, 3, 0.5, 1.0))),
         Case::new("means far apart (p far below 1e-10)", pair(normals(g, 30, 10.0, 1.0), normals(g, 25, 0.0, 1.5))),
         Case::new("identical samples (t = 0, p = 1)", pair(same.clone(), same)),
+        // Squared standard errors square again in the degrees of freedom: 1e80⁴ overflows.
+        Case::new(
+            "values of order 1e80, n = 10 and 12",
+            pair(times(&normals(g, 10, 1.0, 0.5), 1e80), times(&normals(g, 12, 1.5, 1.0), 1e80)),
+        ),
+        Case::new(
+            "values of order 1e-170, n = 10 and 12",
+            pair(times(&normals(g, 10, 1.0, 0.5), 1e-170), times(&normals(g, 12, 1.5, 1.0), 1e-170)),
+        ),
         Case::new("first sample constant (only one variance is zero)", pair(vec![3.0; 5], normals(g, 8, 2.0, 1.0))),
         Case::new(
             "iris: versicolor vs virginica sepal width",
@@ -363,6 +372,11 @@ fn chi_square_cases(g: &mut Gen) -> Vec<Case> {
     ]
 }
 
+/// `x` times `c`, element by element.
+fn times(x: &[f64], c: f64) -> Vec<f64> {
+    x.iter().map(|v| v * c).collect()
+}
+
 fn pearson_cases(g: &mut Gen) -> Vec<Case> {
     let iris = Iris::load();
     let x = g.normals(200);
@@ -372,6 +386,10 @@ fn pearson_cases(g: &mut Gen) -> Vec<Case> {
     let down: Vec<f64> = line.iter().map(|v| 1.0 - 0.5 * v).collect();
     let offset_x = normals(g, 100, 1e6, 1.0);
     let offset_y: Vec<f64> = offset_x.iter().map(|v| v + g.float(-1.0, 1.0)).collect();
+    let big_x = g.floats(10, -5.0, 5.0);
+    let big_y: Vec<f64> = big_x.iter().map(|v| 3.0 * v + 2e-100).collect();
+    let x160 = g.normals(30);
+    let y160: Vec<f64> = x160.iter().map(|v| 0.5 * v + g.normals(1)[0]).collect();
     let mut with_nan = g.floats(6, 0.0, 1.0);
     with_nan[0] = f64::NAN;
     vec![
@@ -381,6 +399,13 @@ fn pearson_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("points on a falling line (r = -1)", pair(line, down)),
         Case::new("two pairs", pair(g.floats(2, 0.0, 1.0), g.floats(2, 0.0, 1.0))),
         Case::new("large offset: 1e6 + noise", pair(offset_x, offset_y)),
+        // ss_x ss_y overflows at 1e100 and underflows at 1e-85 unless the data are scaled.
+        Case::new(
+            "points on a rising line, x of order 1e100 (r = 1)",
+            pair(times(&big_x, 1e100), times(&big_y, 1e100)),
+        ),
+        Case::new("correlated normals, n = 30, of order 1e160", pair(times(&x160, 1e160), times(&y160, 1e160))),
+        Case::new("correlated normals, n = 30, of order 1e-85", pair(times(&x160, 1e-85), times(&y160, 1e-85))),
         Case::new(
             "iris: petal length vs petal width",
             pair(floats(&iris.columns[PETAL_LENGTH]), floats(&iris.columns[PETAL_WIDTH])),
@@ -469,7 +494,8 @@ fn group_means_cases(g: &mut Gen) -> Vec<Case> {
 
 // The reference solution, compiled into the unit tests below (never into the grader itself), so
 // that its numbers can be checked against an independent implementation. Its `super::matrix`
-// import resolves to this `matrix` module.
+// and `super::scale` imports resolve to
+// these modules.
 #[cfg(test)]
 #[allow(dead_code)]
 #[path = "../../../../solutions/stage1/src/matrix.rs"]
@@ -478,6 +504,10 @@ mod matrix;
 #[allow(dead_code)]
 #[path = "../../../../solutions/stage1/src/statistics.rs"]
 mod reference;
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../../../solutions/stage1/src/scale.rs"]
+mod scale;
 
 #[cfg(test)]
 mod tests {
