@@ -561,3 +561,49 @@ fn check_svd(ctx: &CheckCtx) -> Result<(), Failure> {
     let vvt = mat_mul((k, n, vt), (n, k, &transposed(k, n, vt)));
     context("the rows of Vt are not orthonormal: Vt Vtᵀ", compare::floats(".vt", &[k, k], &identity(k), &vvt, ctx.tol))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cond₂(A) = σ_max / σ_min` (infinite for a singular matrix), by nalgebra.
+    fn cond(v: &Value) -> f64 {
+        let (m, n, data) = matrix_of(v);
+        let s = nalgebra::DMatrix::from_row_slice(m, n, data).singular_values();
+        if s.min() == 0.0 {
+            f64::INFINITY
+        } else {
+            s.max() / s.min()
+        }
+    }
+
+    /// Two correct inverses or solutions (Gauss–Jordan, LU, QR, any pivoting) differ by up to
+    /// about `cond(A) · 1e-16` relative. With `rtol = 1e-7`, a case that expects an answer must
+    /// keep `cond(A)` far below 1e9, and one that expects `Singular` must be singular beyond
+    /// doubt (cond above 1e15, where no method's pivot or residual is meaningful): no case may
+    /// sit in between, where one correct method answers and another refuses.
+    #[test]
+    fn inverse_and_solve_cases_leave_no_doubt_about_the_answer() {
+        let mut worst = 0.0f64;
+        for id in ["stage1.linalg.inverse", "stage1.linalg.solve"] {
+            let suite = suites().into_iter().find(|s| s.id == id).expect("suite");
+            for seed in 1..=50 {
+                for case in (suite.cases)(&mut Gen::new(seed, id)) {
+                    let a = if id.ends_with("solve") { case.input.at(0) } else { &case.input };
+                    let (m, n, _) = matrix_of(a);
+                    if m != n || n == 0 {
+                        continue;
+                    }
+                    let c = cond(a);
+                    if case.label.contains("singular") || case.label.contains("all-zero") {
+                        assert!(c > 1e15, "{id}, seed {seed}, {}: cond {c:e} is not beyond doubt", case.label);
+                    } else {
+                        assert!(c < 1e6, "{id}, seed {seed}, {}: cond {c:e} is too large for rtol 1e-7", case.label);
+                        worst = worst.max(c);
+                    }
+                }
+            }
+        }
+        println!("largest condition number of a case that expects an answer: {worst:.3e}");
+    }
+}
