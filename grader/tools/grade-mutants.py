@@ -11,7 +11,7 @@ the module of the mutated file, or the whole stage for files other modules use.
     grader/tools/grade-mutants.py stage2 --out target/mutants/stage2.jsonl [--shard 0/4]
 
 It resumes: mutants already in --out are skipped. `--summary` prints the score of a results
-file. Needs cargo-mutants on PATH (`cargo install cargo-mutants --locked`) and a built grader
+file; `--retry survived` grades the survivors again once their gaps are closed. Needs cargo-mutants on PATH (`cargo install cargo-mutants --locked`) and a built grader
 (`cargo build -p grader`).
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
@@ -84,6 +84,8 @@ def main():
     ap.add_argument("--shard", default="0/1", help="k/n: grade every n-th mutant from the k-th")
     ap.add_argument("--file", help="only mutants of this file (e.g. models.rs)")
     ap.add_argument("--summary", action="store_true", help="print the score of --out and stop")
+    ap.add_argument("--retry", choices=["survived", "error"],
+                    help="grade again the mutants --out records with this outcome (after closing a gap)")
     a = ap.parse_args()
     if a.summary:
         return summary(a.out)
@@ -91,7 +93,12 @@ def main():
     k, n = map(int, a.shard.split("/"))
     done = set()
     if os.path.exists(a.out):
-        done = {json.loads(l)["name"] for l in open(a.out)}
+        rows = [json.loads(l) for l in open(a.out)]
+        if a.retry:
+            rows = [r for r in rows if r["outcome"] != a.retry]
+            with open(a.out, "w") as f:
+                f.writelines(json.dumps(r) + "\n" for r in rows)
+        done = {r["name"] for r in rows}
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     todo = [m for i, m in enumerate(mutants(a.stage)) if i % n == k and m["name"] not in done
             and (not a.file or os.path.basename(m["file"]) == a.file)]

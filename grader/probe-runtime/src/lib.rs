@@ -14,6 +14,8 @@ use std::panic::{self, AssertUnwindSafe};
 
 pub mod glue;
 mod sandbox;
+#[cfg(feature = "candle")]
+pub mod tensor;
 
 pub use grader_protocol::Value;
 

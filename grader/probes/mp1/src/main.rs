@@ -6,7 +6,7 @@
 //! come here: the grader keeps them and scores the predictions itself. An error the project
 //! returns travels with its message (see [`Reported`]), not only its variant's name.
 
-use candle_core::{Device, Tensor};
+use candle_core::Tensor;
 use grader_protocol::Value;
 use linfa::prelude::*;
 use ndarray::{Array1, Array2, Axis};
@@ -38,14 +38,6 @@ probe_runtime::glue! { Mp1;
     "mp1.tabular.reproducible.linfa" => |x_train: Array2<f64>, y_train: &[i64], x_held_out: Array2<f64>, n_classes: usize, _seed: u64| {
         linfa_baseline(x_train, y_train, x_held_out, n_classes)
     };
-}
-
-/// A wire matrix as a 2-D `F64` tensor on the CPU.
-impl Arg<'_, Mp1> for Tensor {
-    fn arg(v: &Value) -> Tensor {
-        let (r, c, d) = v.matrix_parts();
-        Tensor::from_slice(d, (r, c), &Device::Cpu).expect("glue: matrix shape")
-    }
 }
 
 impl Arg<'_, Mp1> for Array2<f64> {

@@ -62,7 +62,7 @@ impl Arg<'_, Stage3> for Program {
             v.list()
                 .iter()
                 .map(|instr| match instr.at(0).text() {
-                    "leaf" => Instruction::Leaf(Tensor::arg(instr.at(2))),
+                    "leaf" => Instruction::Leaf(<Tensor as Arg<Stage3>>::arg(instr.at(2))),
                     op => Instruction::Op(
                         op.to_string(),
                         instr.at(2).ints().iter().map(|&i| NodeId(i as usize)).collect(),

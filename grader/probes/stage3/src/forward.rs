@@ -46,7 +46,7 @@ struct Dense {
 impl Arg<'_, Stage3> for Dense {
     fn arg(v: &Value) -> Dense {
         let gpu = matches!(v.list().last(), Some(Value::Text(t)) if t == "cuda");
-        let part = |i: usize| placed(Tensor::arg(v.at(i)), gpu);
+        let part = |i: usize| placed(<Tensor as Arg<Stage3>>::arg(v.at(i)), gpu);
         Dense { x: part(0), weight: part(1), bias: part(2) }
     }
 }
@@ -76,7 +76,11 @@ impl Arg<'_, Stage3> for Activation {
 /// A layer `(W, b, activation name)`.
 impl Arg<'_, Stage3> for Layer {
     fn arg(v: &Value) -> Layer {
-        Layer { weight: Tensor::arg(v.at(0)), bias: Tensor::arg(v.at(1)), activation: Activation::arg(v.at(2)) }
+        Layer {
+            weight: <Tensor as Arg<Stage3>>::arg(v.at(0)),
+            bias: <Tensor as Arg<Stage3>>::arg(v.at(1)),
+            activation: Activation::arg(v.at(2)),
+        }
     }
 }
 

@@ -95,7 +95,7 @@ impl Arg<'_, Stage3> for Objective {
                 let p = v.at(1).floats();
                 Objective::Rosenbrock { a: p[0], b: p[1] }
             }
-            _ => Objective::Quadratic { h: Tensor::arg(v.at(1)) },
+            _ => Objective::Quadratic { h: <Tensor as Arg<Stage3>>::arg(v.at(1)) },
         }
     }
 }

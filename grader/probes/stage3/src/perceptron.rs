@@ -55,7 +55,11 @@ impl Arg<'_, Stage3> for Activation {
 /// `(weight, bias, activation)`.
 impl Arg<'_, Stage3> for Layer {
     fn arg(v: &Value) -> Layer {
-        Layer { weight: Tensor::arg(v.at(0)), bias: Tensor::arg(v.at(1)), activation: Activation::arg(v.at(2)) }
+        Layer {
+            weight: <Tensor as Arg<Stage3>>::arg(v.at(0)),
+            bias: <Tensor as Arg<Stage3>>::arg(v.at(1)),
+            activation: Activation::arg(v.at(2)),
+        }
     }
 }
 

@@ -1,0 +1,68 @@
+//! Conversions between wire values and candle tensors, for every stage built on candle (feature
+//! `candle`). The grader's inputs are `F64` on the CPU.
+
+use crate::glue::{Arg, Ret};
+use candle_core::{DType, Device, Tensor};
+use grader_protocol::Value;
+
+/// The device timed GPU inputs run on: CUDA when the grader asks for it (`COMPUTE_DEVICE=cuda`,
+/// probe built with the `cuda` feature of this crate), the CPU otherwise.
+pub fn device() -> Device {
+    #[cfg(feature = "cuda")]
+    if std::env::var("COMPUTE_DEVICE").as_deref() == Ok("cuda") {
+        return Device::new_cuda(0).expect("glue: no CUDA device");
+    }
+    Device::Cpu
+}
+
+/// A wire matrix, vector or number as a tensor of rank 2, 1 or 0 (`F64`, CPU): the suites send
+/// tensors of the wrong rank on purpose.
+impl<M> Arg<'_, M> for Tensor {
+    fn arg(v: &Value) -> Tensor {
+        match v {
+            Value::Matrix { rows, cols, data } => {
+                Tensor::from_slice(data, (*rows, *cols), &Device::Cpu).expect("glue: matrix shape")
+            }
+            Value::Floats(d) => Tensor::from_slice(d, d.len(), &Device::Cpu).expect("glue: vector"),
+            _ => Tensor::new(v.float(), &Device::Cpu).expect("glue: scalar"),
+        }
+    }
+}
+
+/// A tensor back on the wire: see [`value`].
+impl<M> Ret<M> for Tensor {
+    fn ret(self) -> Value {
+        value(&self)
+    }
+}
+
+/// A tensor back on the wire: rank 0 → float, rank 1 → vector, rank 2 → matrix; anything else is
+/// flattened to a vector. The values are read back as `F64` on the CPU.
+pub fn value(t: &Tensor) -> Value {
+    let t = t.to_device(&Device::Cpu).and_then(|t| t.to_dtype(DType::F64)).expect("glue: readback");
+    match t.dims() {
+        [] => Value::Float(t.to_scalar::<f64>().expect("glue: scalar")),
+        [_] => Value::Floats(t.to_vec1::<f64>().expect("glue: vector")),
+        [r, c] => Value::matrix(*r, *c, t.flatten_all().and_then(|f| f.to_vec1::<f64>()).expect("glue: matrix")),
+        _ => Value::Floats(t.flatten_all().and_then(|f| f.to_vec1::<f64>()).expect("glue: tensor")),
+    }
+}
+
+/// Tensors given one by one (a list of parameters or of gradients).
+impl<M> Arg<'_, M> for Vec<Tensor> {
+    fn arg(v: &Value) -> Vec<Tensor> {
+        v.list().iter().map(<Tensor as Arg<M>>::arg).collect()
+    }
+}
+
+/// One list of tensors per step.
+impl<M> Arg<'_, M> for Vec<Vec<Tensor>> {
+    fn arg(v: &Value) -> Vec<Vec<Tensor>> {
+        v.list().iter().map(<Vec<Tensor> as Arg<M>>::arg).collect()
+    }
+}
+
+/// An error on the wire, by variant name (`candle_core::Error::ShapeMismatchBinaryOp` → `ShapeMismatchBinaryOp`).
+pub fn err<E: std::fmt::Debug>(e: E) -> Value {
+    Value::Error(grader_protocol::error_variant(&format!("{e:?}")))
+}
