@@ -84,12 +84,15 @@ def main():
     ap.add_argument("--shard", default="0/1", help="k/n: grade every n-th mutant from the k-th")
     ap.add_argument("--file", help="only mutants of this file (e.g. models.rs)")
     ap.add_argument("--summary", action="store_true", help="print the score of --out and stop")
+    ap.add_argument("--grader", default=os.path.join(ROOT, "target", "debug", "grader"),
+                    help="the grader binary (default: target/debug/grader of this checkout); a run of hours is best "
+                         "made from a worktree of its own, so that edits to the course do not change it midway")
     ap.add_argument("--retry", choices=["survived", "error"],
                     help="grade again the mutants --out records with this outcome (after closing a gap)")
     a = ap.parse_args()
     if a.summary:
         return summary(a.out)
-    grader = os.path.join(ROOT, "target", "debug", "grader")
+    grader = a.grader
     k, n = map(int, a.shard.split("/"))
     done = set()
     if os.path.exists(a.out):

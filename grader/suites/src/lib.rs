@@ -6,5 +6,12 @@ use grader_suite_api::suite::ExerciseSuite;
 
 /// All suites, stage by stage, in manifest order within each module.
 pub fn all() -> Vec<ExerciseSuite> {
-    [suites_stage1::suites(), suites_stage2::suites(), suites_stage3::suites(), suites_mp1::suites()].concat()
+    [
+        suites_stage1::suites(),
+        suites_stage2::suites(),
+        suites_stage3::suites(),
+        suites_mp1::suites(),
+        suites_stage4::suites(),
+    ]
+    .concat()
 }

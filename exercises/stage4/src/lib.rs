@@ -1,0 +1,7 @@
+//! Deep networks: depth, stability, normalisation, regularisation, hyperparameters, transfer.
+//!
+//! Each module is a week of the study plan; `grader check stage4` grades them.
+
+#![allow(unused_variables)]
+pub mod norm;
+pub mod rng;

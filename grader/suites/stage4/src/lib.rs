@@ -1,0 +1,10 @@
+//! stage4 hidden suites, one module per week.
+
+#![allow(clippy::result_large_err)]
+
+use grader_suite_api::suite::ExerciseSuite;
+
+pub fn suites() -> Vec<ExerciseSuite> {
+    [norm::suites()].concat()
+}
+mod norm;

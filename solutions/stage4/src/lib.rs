@@ -1,0 +1,3 @@
+//! Reference solutions: Deep networks: depth, stability, normalisation, regularisation, hyperparameters, transfer.
+pub mod norm;
+pub mod rng;
