@@ -14,7 +14,7 @@ It resumes: mutants already in --out are skipped. `--summary` prints the score o
 file; `--retry survived` grades the survivors again once their gaps are closed. Needs cargo-mutants on PATH (`cargo install cargo-mutants --locked`) and a built grader
 (`cargo build -p grader`).
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -63,17 +63,44 @@ def grade(stage, m, sub, grader):
             "max": rep.get("max_score"), "first_failure": failed[:1] or bad_ex[:1]}
 
 
-def summary(path):
+def given_code(stage, name):
+    """Whether the mutated function is given complete in the student's stub (its body in
+    `exercises/<stage>/src/<file>` has no `todo!()`): students do not write it, so the suites
+    need not test it and a surviving mutant there says nothing about them."""
+    m = re.match(r"solutions/[^/]+/src/(\S+?):\d+:\d+: (?:replace (\S+?) ->|.* in (\S+?)$)", name)
+    if not m:
+        return False
+    file, fn = m.group(1), (m.group(2) or m.group(3)).split("::")[-1]
+    path = os.path.join(ROOT, "exercises", stage, "src", file)
+    if not os.path.exists(path):
+        return False
+    text = open(path).read()
+    at = re.search(r"\bfn " + re.escape(fn) + r"\b[^{;]*\{", text)
+    if not at:
+        return False
+    depth, i = 1, at.end()
+    while depth and i < len(text):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        i += 1
+    return "todo!(" not in text[at.end():i]
+
+
+def summary(path, stage):
     rows = [json.loads(l) for l in open(path)]
+    for r in rows:
+        if r["outcome"] in ("survived", "killed") and given_code(stage, r["name"]):
+            r["outcome"] += "-in-given-code"
     count = {}
     for r in rows:
         count[r["outcome"]] = count.get(r["outcome"], 0) + 1
     viable = count.get("killed", 0) + count.get("survived", 0)
     print(f"{path}: {len(rows)} mutants: " + ", ".join(f"{k} {v}" for k, v in sorted(count.items())))
     if viable:
-        print(f"  killed {count.get('killed', 0)} of {viable} viable: {100 * count.get('killed', 0) / viable:.1f}%")
+        print(f"  killed {count.get('killed', 0)} of {viable} viable mutants of code students write: "
+              f"{100 * count.get('killed', 0) / viable:.1f}% (unviable: does not compile; *-in-given-code: "
+              "a function the stub gives complete, left out of the score)")
     for r in rows:
-        if r["outcome"] in ("survived", "error"):
+        if r["outcome"] in ("survived", "survived-in-given-code", "error"):
             print(f"  {r['outcome']}: {r['name']}")
 
 
@@ -91,7 +118,7 @@ def main():
                     help="grade again the mutants --out records with this outcome (after closing a gap)")
     a = ap.parse_args()
     if a.summary:
-        return summary(a.out)
+        return summary(a.out, a.stage)
     grader = a.grader
     k, n = map(int, a.shard.split("/"))
     done = set()

@@ -5,3 +5,4 @@
 #![allow(unused_variables)]
 pub mod norm;
 pub mod rng;
+pub mod stability;

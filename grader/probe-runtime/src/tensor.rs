@@ -66,3 +66,10 @@ impl<M> Arg<'_, M> for Vec<Vec<Tensor>> {
 pub fn err<E: std::fmt::Debug>(e: E) -> Value {
     Value::Error(grader_protocol::error_variant(&format!("{e:?}")))
 }
+
+/// Tensors back on the wire one by one, as a list (one per parameter).
+impl<M> Ret<M> for Vec<Tensor> {
+    fn ret(self) -> Value {
+        Value::List(self.iter().map(value).collect())
+    }
+}

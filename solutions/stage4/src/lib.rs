@@ -1,3 +1,4 @@
 //! Reference solutions: Deep networks: depth, stability, normalisation, regularisation, hyperparameters, transfer.
 pub mod norm;
 pub mod rng;
+pub mod stability;

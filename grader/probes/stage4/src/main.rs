@@ -2,10 +2,11 @@
 
 mod convert;
 mod norm;
+mod stability;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     let _ = id;
-    norm::dispatch(id)
+    norm::dispatch(id).or_else(|| stability::dispatch(id))
 }
 
 fn main() {

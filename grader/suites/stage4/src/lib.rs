@@ -5,6 +5,7 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [norm::suites()].concat()
+    [norm::suites(), stability::suites()].concat()
 }
 mod norm;
+mod stability;
