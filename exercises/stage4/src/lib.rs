@@ -4,5 +4,6 @@
 
 #![allow(unused_variables)]
 pub mod norm;
+pub mod reg;
 pub mod rng;
 pub mod stability;

@@ -2,11 +2,12 @@
 
 mod convert;
 mod norm;
+mod reg;
 mod stability;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     let _ = id;
-    norm::dispatch(id).or_else(|| stability::dispatch(id))
+    norm::dispatch(id).or_else(|| stability::dispatch(id)).or_else(|| reg::dispatch(id))
 }
 
 fn main() {

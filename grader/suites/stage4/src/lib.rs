@@ -5,7 +5,8 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [norm::suites(), stability::suites()].concat()
+    [norm::suites(), stability::suites(), reg::suites()].concat()
 }
 mod norm;
+mod reg;
 mod stability;
