@@ -67,7 +67,7 @@ def given_code(stage, name):
     """Whether the mutated function is given complete in the student's stub (its body in
     `exercises/<stage>/src/<file>` has no `todo!()`): students do not write it, so the suites
     need not test it and a surviving mutant there says nothing about them."""
-    m = re.match(r"solutions/[^/]+/src/(\S+?):\d+:\d+: (?:replace (\S+?) ->|.* in (\S+?)$)", name)
+    m = re.match(r"solutions/[^/]+/src/(\S+?):\d+:\d+: (?:replace (.+?) -> |.* in (\S+?)$)", name)
     if not m:
         return False
     file, fn = m.group(1), (m.group(2) or m.group(3)).split("::")[-1]

@@ -280,7 +280,9 @@ pub struct GradCheck {
 /// it symmetric and finite (both zero → 0, not NaN).
 ///
 /// Returns a [`GradCheck`]: the numerical gradient (same shape and dtype as `x`), the maximum
-/// `rel_i`, its flat index (the lowest on a tie), and its [`Band`] (use [`Band::of`]).
+/// `rel_i`, its flat index (the lowest on a tie), and its [`Band`] (use [`Band::of`]). A NaN
+/// `rel_i` (a NaN in either gradient) is the worst error of all: the maximum is then NaN, at the
+/// first NaN's index.
 ///
 /// Build each perturbed input as a new tensor (for example from `x.flatten_all()?.to_vec1()`,
 /// changing one entry, and `Tensor::from_vec(..., x.shape(), x.device())`); `x` itself is not

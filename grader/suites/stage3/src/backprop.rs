@@ -454,6 +454,15 @@ fn gradient_check_cases(g: &mut Gen) -> Vec<Case> {
         "Σ relu(x), analytic gradient 0 everywhere: [1] and [4] tie at relative error 1 (the lowest index)",
         grad_case("relu_sum", Value::Floats(xs), vec![0.0; 6], 1e-5),
     ));
+    // A broken analytic gradient (NaN) is the worst error there is, wherever it sits.
+    let x = g.matrix(2, 3);
+    let mut a = cubic_grad(&flat(&x));
+    a[0] *= 1.5;
+    a[4] = f64::NAN;
+    cases.push(Case::new(
+        "a NaN at [4] of the analytic gradient, a 50% error at [0] (the NaN is the worst)",
+        grad_case("cubic", x, a, 1e-5),
+    ));
     let x = g.matrix(2, 3);
     cases.push(Case::new(
         "analytic gradient 3 x 2 for a 2 x 3 input",

@@ -736,6 +736,11 @@ fn warmup_cosine_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(Case::new("warm-up above total (must be refused)", input(0.1, 0.01, 20, 10, &[0, 5])));
     cases.push(Case::new("total 0 (must be refused)", input(0.1, 0.0, 0, 0, &[0])));
     cases.push(Case::new("lr_min above lr_max (must be refused)", input(0.1, 0.5, 5, 50, &[0, 5])));
+    cases.push(Case::new(
+        "lr_min = lr_max (constant after the warm-up)",
+        input(0.05, 0.05, 4, 20, &[0, 2, 4, 10, 20, 30]),
+    ));
+    cases.push(Case::new("lr_max infinite, lr_min 0.1 (must be refused)", input(f64::INFINITY, 0.1, 5, 50, &[0, 5])));
     cases
 }
 

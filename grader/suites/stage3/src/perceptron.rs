@@ -503,6 +503,10 @@ fn graph_cases(g: &mut Gen) -> Vec<Case> {
         graph_input(x.clone(), 2, xor_neurons(), vec![edge(0, 1, 1.0), edge(1, 2, 1.0)]),
     ));
     cases.push(Case::new(
+        "edge 2 → 5 in a graph of 5 nodes (one past the last)",
+        graph_input(x.clone(), 2, xor_neurons(), vec![edge(0, 2, 1.0), edge(2, 5, 1.0)]),
+    ));
+    cases.push(Case::new(
         "edge 2 → 9 in a graph of 5 nodes",
         graph_input(x.clone(), 2, xor_neurons(), vec![edge(0, 2, 1.0), edge(2, 9, 1.0)]),
     ));
