@@ -258,6 +258,7 @@ fn kfold_cases(g: &mut Gen) -> Vec<Case> {
         Case::new(format!("n = {n}, k = 7"), nk(n, 7)),
         Case::new("n = 150, k = 10", nk(150, 10)),
         Case::new("leave-one-out: n = 6, k = 6", nk(6, 6)),
+        Case::new("k = 2 (the fewest splits)", nk(12, 2)),
         Case::new("k = 1", nk(10, 1)),
         Case::new("k = 0", nk(10, 0)),
         Case::new("k > n", nk(3, 5)),
@@ -288,6 +289,7 @@ fn time_series_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("n = 10, k = 9 (test blocks of 1)", nk(10, 9)),
         Case::new("n = 23, k = 4 (remainder goes to the first training window)", nk(23, 4)),
         Case::new(format!("n = {n}, k = 6"), nk(n, 6)),
+        Case::new("k = 2 (the fewest splits)", nk(12, 2)),
         Case::new("k = 1", nk(10, 1)),
         Case::new("k + 1 > n", nk(3, 3)),
     ]

@@ -160,6 +160,10 @@ fn r2_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(Case::new("predicting the mean (R² = 0)", pair(y.clone(), vec![mean; 10])));
     let worse: Vec<f64> = y.iter().map(|v| 1.0 - v).collect();
     cases.push(Case::new("worse than the mean (R² < 0)", pair(y, worse)));
+    // Σ(y - ȳ)² computed as Σy² - n·ȳ² cancels every digit here.
+    let far: Vec<f64> = g.normals(20).iter().map(|v| 1e8 + v).collect();
+    let close: Vec<f64> = far.iter().map(|v| v + 0.3 * g.normals(1)[0]).collect();
+    cases.push(Case::new("targets near 1e8 with spread 1 (centre before squaring)", pair(far, close)));
     cases.push(Case::new("constant targets, exact predictions", pair(vec![4.0; 5], vec![4.0; 5])));
     cases.push(Case::new("constant targets, wrong predictions", pair(vec![4.0; 5], vec![4.0, 4.0, 3.0, 4.0, 5.0])));
     cases

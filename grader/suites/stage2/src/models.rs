@@ -178,6 +178,19 @@ fn linreg_cases(g: &mut Gen) -> Vec<Case> {
         "feature 2 repeats feature 0 (singular XᵀX)",
         Value::List(vec![matrix(&dup), y.into(), matrix(&dup_t), yt.into()]),
     ));
+    // The same at a large scale, feature 2 equal to feature 0 to 9 digits: rounding leaves a
+    // pivot of order 1e-8 where XᵀX has entries of order 1e8. Only a threshold relative to the
+    // matrix's size calls it singular.
+    let (x, y) = exact_line(g, 10);
+    let wiggle = g.normals(10);
+    let near: Vec<Vec<f64>> =
+        x.iter().zip(&wiggle).map(|(r, w)| vec![1e4 * r[0], 1e4 * r[1], 1e4 * r[0] + 1e-5 * w]).collect();
+    let (xt, yt) = exact_line(g, 3);
+    let near_t: Vec<Vec<f64>> = xt.iter().map(|r| vec![1e4 * r[0], 1e4 * r[1], 1e4 * r[0]]).collect();
+    cases.push(Case::new(
+        "features of order 1e4, feature 2 equal to feature 0 to 9 digits (singular at a large scale)",
+        Value::List(vec![matrix(&near), y.into(), matrix(&near_t), yt.into()]),
+    ));
     cases
 }
 
