@@ -13,7 +13,6 @@ pub mod linalg;
 pub mod matrix;
 pub mod probability;
 pub mod rng;
-mod scale;
 pub mod statistics;
 
 pub use matrix::Matrix;

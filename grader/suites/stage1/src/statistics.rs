@@ -494,8 +494,7 @@ fn group_means_cases(g: &mut Gen) -> Vec<Case> {
 
 // The reference solution, compiled into the unit tests below (never into the grader itself), so
 // that its numbers can be checked against an independent implementation. Its `super::matrix`
-// and `super::scale` imports resolve to
-// these modules.
+// import resolves to this `matrix` module.
 #[cfg(test)]
 #[allow(dead_code)]
 #[path = "../../../../solutions/stage1/src/matrix.rs"]
@@ -504,10 +503,6 @@ mod matrix;
 #[allow(dead_code)]
 #[path = "../../../../solutions/stage1/src/statistics.rs"]
 mod reference;
-#[cfg(test)]
-#[allow(dead_code)]
-#[path = "../../../../solutions/stage1/src/scale.rs"]
-mod scale;
 
 #[cfg(test)]
 mod tests {
