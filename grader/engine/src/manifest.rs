@@ -614,7 +614,12 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         crate::intake::copy_tree(&root().join("grader/course"), &t.path().join("grader/course")).unwrap();
         crate::intake::copy_tree(&root().join("grader/probes"), &t.path().join("grader/probes")).unwrap();
-        for dir in ["exercises/stage1", "exercises/stage2", "exercises/stage3", "projects/mp1-tabular"] {
+        let crates = ["exercises", "projects"].into_iter().flat_map(|top| {
+            std::fs::read_dir(root().join(top))
+                .unwrap()
+                .map(move |e| format!("{top}/{}", e.unwrap().file_name().to_string_lossy()))
+        });
+        for dir in crates {
             for side in [dir.to_string(), dir.replace("exercises", "solutions").replace("projects", "solutions")] {
                 std::fs::create_dir_all(t.path().join(&side)).unwrap();
                 std::fs::write(t.path().join(side).join("Cargo.toml"), "").unwrap();

@@ -329,14 +329,27 @@ fn add_dispatch(text: &str, module: &str, path: &Path) -> Result<String> {
     Ok(format!("{}\n        .or_else(|| {module}::dispatch(id)){}", &text[..body_end], &text[body_end..]))
 }
 
+/// Where the `]` of the last `[...].concat()` is, however rustfmt laid it out (`]\n    .concat()`
+/// once the list is long).
+fn concat_close(text: &str) -> Option<usize> {
+    let dot = text.rfind(".concat()")?;
+    let at = text[..dot].trim_end().len().checked_sub(1)?;
+    (text.as_bytes()[at] == b']').then_some(at)
+}
+
+/// `item` appended to the list that `text[at]` (a `]`) closes, keeping the layout before the `]`.
+fn append_item(text: &str, at: usize, item: &str) -> String {
+    let head = text[..at].trim_end();
+    format!("{}, {item}{}", head.trim_end_matches(','), &text[head.len()..])
+}
+
 fn add_suites(text: &str, module: &str, path: &Path) -> Result<String> {
     if let Some(at) = text.find("Vec::new()") {
         return Ok(format!("{}[{module}::suites()].concat(){}", &text[..at], &text[at + "Vec::new()".len()..]));
     }
-    let at = text
-        .rfind("].concat()")
+    let at = concat_close(text)
         .with_context(|| format!("{}: no `[...].concat()` of the modules' suites", path.display()))?;
-    Ok(format!("{}, {module}::suites(){}", text[..at].trim_end().trim_end_matches(','), &text[at..]))
+    Ok(append_item(text, at, &format!("{module}::suites()")))
 }
 
 fn new_stage(root: &Path, stage: &str, title: &str) -> Result<Plan> {
@@ -395,9 +408,9 @@ fn new_stage(root: &Path, stage: &str, title: &str) -> Result<Plan> {
     plan.insert(p, format!("{}\nsuites-{stage} = {{ path = \"{stage}\" }}\n", text.trim_end()));
     let p = PathBuf::from("grader/suites/src/lib.rs");
     let text = read(root, &plan, &p)?;
-    let at = text.rfind("].concat()").context("grader/suites/src/lib.rs: no `[...].concat()`")?;
+    let at = concat_close(&text).context("grader/suites/src/lib.rs: no `[...].concat()`")?;
     let krate = format!("suites_{stage}");
-    plan.insert(p, format!("{}, {krate}::suites(){}", text[..at].trim_end().trim_end_matches(','), &text[at..]));
+    plan.insert(p, append_item(&text, at, &format!("{krate}::suites()")));
     let p = PathBuf::from("Cargo.toml");
     let text = read(root, &plan, &p)?;
     let text = insert_before_close(
@@ -428,6 +441,10 @@ mod tests {
             "mod a;\nmod c;\n\npub fn suites() -> Vec<ExerciseSuite> {\n    [a::suites(), c::suites()].concat()\n}\n";
         let lib = add_suites(&add_mod(lib, "mod b;"), "b", Path::new("lib.rs")).unwrap();
         assert_eq!(lib, "mod a;\nmod b;\nmod c;\n\npub fn suites() -> Vec<ExerciseSuite> {\n    [a::suites(), c::suites(), b::suites()].concat()\n}\n");
+        // rustfmt's layout of a long list.
+        let long = "pub fn suites() -> Vec<ExerciseSuite> {\n    [\n        a::suites(),\n        b::suites(),\n    ]\n    .concat()\n}\n";
+        let grown = add_suites(long, "c", Path::new("lib.rs")).unwrap();
+        assert!(grown.contains("b::suites(), c::suites()\n    ]\n    .concat()"), "{grown}");
         let empty = "pub fn suites() -> Vec<ExerciseSuite> {\n    Vec::new()\n}\n";
         assert!(add_suites(empty, "m", Path::new("x")).unwrap().contains("[m::suites()].concat()"));
         let main = "fn dispatch(id: &str) -> Option<probe_runtime::Handler> {\n    a::dispatch(id)\n        .or_else(|| b::dispatch(id))\n}\n";

@@ -496,6 +496,14 @@ fn pca_cases(g: &mut Gen) -> Vec<Case> {
         "300 points, 6-D, variances 25, 9, 4, 1, 0.25, 0.04; all 6 components",
         Value::List(vec![matrix(&x), 6usize.into()]),
     ));
+    // The same directions at a millionth of the size: the covariance entries are of order 1e-12,
+    // so a convergence test on absolute sizes stops before the first rotation.
+    let tiny: Vec<Vec<f64>> = x[..100].iter().map(|r| r.iter().map(|v| 1e-6 * (v - 10.0)).collect()).collect();
+    cases.push(Case::new(
+        "the 6-D points scaled by 1e-6 (a tiny covariance matrix), 3 components",
+        Value::List(vec![matrix(&tiny), 3usize.into()]),
+    ));
+    cases.push(Case::new("two rows (the fewest), 1 component", Value::List(vec![matrix(&x[..2]), 1usize.into()])));
     cases.push(Case::new("one row", Value::List(vec![matrix(&x[..1]), 1usize.into()])));
     cases.push(Case::new("0 components", Value::List(vec![matrix(&x[..20]), 0usize.into()])));
     cases.push(Case::new("7 components of 6 features", Value::List(vec![matrix(&x[..20]), 7usize.into()])));

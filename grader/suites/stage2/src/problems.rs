@@ -80,6 +80,13 @@ fn fit_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(Case::new("diabetes: progression vs scaled BMI, degree 2", fit_input(x, y, 2)));
     cases.push(Case::new("3 points, degree 3", fit_input(vec![0.1, 0.2, 0.3], vec![1.0, 2.0, 3.0], 3)));
     cases.push(Case::new("all x equal, degree 1", fit_input(vec![0.5; 5], vec![1.0, 2.0, 3.0, 4.0, 5.0], 1)));
+    // Nearly the same at a large scale: XᵀX has entries up to 5e12, and the spread of x (1e-4)
+    // leaves a pivot around 1e-7, 20 orders of magnitude below them: singular beyond doubt for a
+    // threshold relative to XᵀX, not for an absolute one.
+    cases.push(Case::new(
+        "x within 4e-4 of 1000, degree 2 (numerically singular at a large scale)",
+        fit_input(vec![1000.0, 1000.0001, 1000.0002, 1000.0003, 1000.0004], vec![1.0, 2.0, 3.0, 4.0, 5.0], 2),
+    ));
     cases.push(Case::new("lengths 3 and 2", fit_input(vec![0.1, 0.2, 0.3], vec![1.0, 2.0], 1)));
     cases
 }

@@ -119,6 +119,12 @@ fn value_iteration_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(Case::new("1x5 corridor with equal exits at both ends (ties)", vi_input(&corridor, 0.9, 1e-10)));
     let open = Grid { width: 3, height: 3, walls: vec![], terminals: vec![], step_reward: -1.0 };
     cases.push(Case::new("3x3 world without terminals, step -1, γ = 0.5", vi_input(&open, 0.5, 1e-10)));
+    // The first sweep changes every value by exactly 1: "stop when the change is below tol" must
+    // not stop there when tol = 1.
+    cases.push(Case::new(
+        "3x3 world without terminals, step -1, γ = 0.5, tol 1 (the first sweep changes by exactly 1)",
+        vi_input(&open, 0.5, 1.0),
+    ));
     let empty = Grid { width: 0, height: 3, walls: vec![], terminals: vec![], step_reward: 0.0 };
     cases.push(Case::new("width 0", vi_input(&empty, 0.9, 1e-6)));
     let outside = Grid { width: 3, height: 2, walls: vec![(2, 0)], terminals: vec![((0, 2), 1.0)], step_reward: 0.0 };
