@@ -10,6 +10,12 @@
 //! - probabilities of many events are products of many small numbers, which under- and overflow
 //!   an `f64` long before the answer does. Compute them as sums of logarithms, and take `exp`
 //!   only at the end.
+//!
+//! The samplers are graded as samplers, not against the grader's own draws: each is run from a
+//! seed, from the same seed again, and from another seed. The draws must repeat with the seed
+//! (take every random number from the `rng` you are given, nothing from elsewhere), change with
+//! it, follow the distribution, show no dependence between neighbours (never sort them), and not
+//! fit the distribution implausibly well (a grid of quantiles is not a sample).
 
 use super::rng::Rng;
 
