@@ -3,6 +3,7 @@
 //! Each module is a week of the study plan; `grader check stage4` grades them.
 
 #![allow(unused_variables)]
+pub mod arch;
 pub mod norm;
 pub mod reg;
 pub mod rng;

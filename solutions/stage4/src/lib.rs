@@ -1,4 +1,5 @@
 //! Reference solutions: Deep networks: depth, stability, normalisation, regularisation, hyperparameters, transfer.
+pub mod arch;
 pub mod norm;
 pub mod reg;
 pub mod rng;

@@ -1,5 +1,6 @@
 //! Probe for stage4: each module's `glue!` block maps exercise ids to calls into the crate.
 
+mod arch;
 mod convert;
 mod norm;
 mod reg;
@@ -7,7 +8,7 @@ mod stability;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     let _ = id;
-    norm::dispatch(id).or_else(|| stability::dispatch(id)).or_else(|| reg::dispatch(id))
+    norm::dispatch(id).or_else(|| stability::dispatch(id)).or_else(|| reg::dispatch(id)).or_else(|| arch::dispatch(id))
 }
 
 fn main() {

@@ -5,8 +5,9 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [norm::suites(), stability::suites(), reg::suites()].concat()
+    [norm::suites(), stability::suites(), reg::suites(), arch::suites()].concat()
 }
+mod arch;
 mod norm;
 mod reg;
 mod stability;
