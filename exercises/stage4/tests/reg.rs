@@ -3,7 +3,7 @@
 //! `grader check stage4.reg` runs the hidden cases, which check the mask statistically.
 
 use candle_core::{Device, Tensor};
-use stage4::reg::{dropout, RegError};
+use stage4::reg::{dropout, EarlyStopping, RegError};
 use stage4::rng::Rng;
 
 #[test]
@@ -25,4 +25,15 @@ fn evaluation_returns_x() {
     let y: Vec<f64> = dropout(&x, 0.5, false, &mut Rng::new(1)).unwrap().to_vec1().unwrap();
     assert_eq!(y, vec![1.0, -2.0]);
     assert_eq!(dropout(&x, 1.5, true, &mut Rng::new(1)).unwrap_err(), RegError::InvalidRate);
+}
+
+#[test]
+fn early_stopping_keeps_the_best_epoch() {
+    let w = Tensor::new(&[1.0f64], &Device::Cpu).unwrap();
+    let mut es = EarlyStopping::new(2, 0.0).unwrap();
+    // Losses 0.5, 0.4, 0.45, 0.46: epoch 1 is the best, and two epochs without improvement stop.
+    let stops: Vec<bool> = [0.5, 0.4, 0.45, 0.46].iter().map(|&l| es.observe(l, &[w.clone()]).unwrap()).collect();
+    assert_eq!(stops, vec![false, false, false, true]);
+    assert_eq!(es.best.as_ref().map(|b| b.0), Some(1));
+    assert_eq!(es.best_loss, 0.4);
 }

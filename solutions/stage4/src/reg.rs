@@ -1,4 +1,4 @@
-//! Regularisation: dropout.
+//! Regularisation: dropout and early stopping.
 //!
 //! A large network can memorise its training set. Dropout (Srivastava et al., 2014) fights that
 //! by switching off a random part of the units at every training step: no unit can rely on a
@@ -55,4 +55,65 @@ pub fn dropout(x: &Tensor, p: f64, train: bool, rng: &mut Rng) -> Result<Tensor,
     let mask: Vec<f64> = (0..x.elem_count()).map(|_| if rng.next_f64() >= p { scale } else { 0.0 }).collect();
     let mask = Tensor::from_vec(mask, x.shape(), x.device())?.to_dtype(x.dtype())?;
     Ok((x * mask)?)
+}
+
+/// Early stopping on the validation loss, with the best weights kept (Keras' `EarlyStopping`
+/// with `restore_best_weights=True`, `mode="min"`).
+///
+/// A network trained too long starts to fit the noise of its training set: the training loss
+/// keeps falling while the validation loss turns up. Early stopping watches the validation loss
+/// after every epoch, remembers the weights of the best epoch, and stops once `patience` epochs
+/// in a row have not improved on it.
+#[derive(Debug, Clone)]
+pub struct EarlyStopping {
+    /// How many epochs in a row without improvement end training.
+    pub patience: usize,
+    /// An epoch improves only if its loss is below `best_loss - min_delta`.
+    pub min_delta: f64,
+    /// The best loss so far (`+∞` before the first epoch).
+    pub best_loss: f64,
+    /// The epoch (counted from 0) of the best loss, and a copy of the weights it had.
+    pub best: Option<(usize, Vec<Tensor>)>,
+    /// Epochs observed so far.
+    pub epochs: usize,
+    /// Epochs in a row without improvement.
+    pub wait: usize,
+}
+
+impl EarlyStopping {
+    /// A fresh monitor. Errors: `min_delta` negative or not finite is `Err(RegError::InvalidRate)`.
+    pub fn new(patience: usize, min_delta: f64) -> Result<EarlyStopping, RegError> {
+        if !(min_delta.is_finite() && min_delta >= 0.0) {
+            return Err(RegError::InvalidRate);
+        }
+        Ok(EarlyStopping { patience, min_delta, best_loss: f64::INFINITY, best: None, epochs: 0, wait: 0 })
+    }
+
+    /// Records the validation loss of the epoch just trained, whose weights are `params`, and says
+    /// whether to stop (`true`) or train another epoch (`false`).
+    ///
+    /// - The epoch improves if `val_loss < best_loss - min_delta` (strictly). Then `best_loss`
+    ///   becomes `val_loss`, `best` becomes `(this epoch's index, a copy of params)` and `wait`
+    ///   returns to 0. The very first epoch always improves on `+∞` (unless its loss is NaN).
+    /// - Otherwise `wait` grows by one, and training stops once `wait >= patience` (so
+    ///   `patience = 0` stops at the first epoch that does not improve).
+    /// - A NaN loss never improves (every comparison with NaN is false): it counts as an epoch
+    ///   without improvement.
+    ///
+    /// Epochs are counted from 0 in the order `observe` is called. Keep a real copy of the
+    /// weights (`Tensor::copy`): `clone` shares the storage, and an optimiser that updates the
+    /// weights in place (`Var::set`) would overwrite your "best" weights with the latest ones.
+    pub fn observe(&mut self, val_loss: f64, params: &[Tensor]) -> Result<bool, RegError> {
+        let epoch = self.epochs;
+        self.epochs += 1;
+        if val_loss < self.best_loss - self.min_delta {
+            self.best_loss = val_loss;
+            let copies = params.iter().map(Tensor::copy).collect::<candle_core::Result<Vec<Tensor>>>()?;
+            self.best = Some((epoch, copies));
+            self.wait = 0;
+            return Ok(false);
+        }
+        self.wait += 1;
+        Ok(self.wait >= self.patience)
+    }
 }

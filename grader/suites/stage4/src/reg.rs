@@ -12,7 +12,61 @@ use grader_suite_api::compare;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    vec![ExerciseSuite::custom("stage4.reg.dropout", dropout_cases, check_dropout)]
+    vec![
+        ExerciseSuite::custom("stage4.reg.dropout", dropout_cases, check_dropout),
+        ExerciseSuite::named("stage4.reg.early_stopping", early_stopping_cases),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Early stopping: (validation losses, patience, min_delta)
+
+fn es_input(losses: Vec<f64>, patience: usize, min_delta: f64) -> Value {
+    Value::List(vec![losses.into(), patience.into(), min_delta.into()])
+}
+
+/// A validation curve that falls to its minimum at `best` and rises after, with noise.
+fn u_curve(g: &mut Gen, epochs: usize, best: usize, noise: f64) -> Vec<f64> {
+    (0..epochs)
+        .map(|e| {
+            let d = e as f64 - best as f64;
+            0.3 + 0.004 * d * d + noise * g.float(-1.0, 1.0)
+        })
+        .collect()
+}
+
+fn early_stopping_cases(g: &mut Gen) -> Vec<Case> {
+    let clean: Vec<f64> = (0..20).map(|e| 0.3 + 0.004 * (e as f64 - 6.0).powi(2)).collect();
+    let best = g.size(5, 15);
+    let noisy = u_curve(g, 40, best, 0.002);
+    let mut cases = vec![
+        Case::new("U-shaped validation loss, minimum at epoch 6, patience 3", es_input(clean.clone(), 3, 0.0)),
+        Case::new(
+            format!("noisy U-shaped loss over 40 epochs, minimum near epoch {best}, patience 5"),
+            es_input(noisy, 5, 0.0),
+        ),
+        Case::new("patience 0: stop at the first epoch that does not improve", es_input(clean.clone(), 0, 0.0)),
+        Case::new(
+            "still improving at the last epoch (never stops)",
+            es_input((0..12).map(|e| 1.0 / (1.0 + e as f64)).collect(), 2, 0.0),
+        ),
+    ];
+    // Improvements of 0.005 per epoch after epoch 2 are below min_delta = 0.01.
+    let slow: Vec<f64> =
+        (0..15).map(|e| if e < 3 { 1.0 - 0.2 * e as f64 } else { 0.6 - 0.005 * (e - 2) as f64 }).collect();
+    cases.push(Case::new("improvements smaller than min_delta 0.01 do not count", es_input(slow.clone(), 4, 0.01)));
+    cases.push(Case::new("the same losses with min_delta 0 (every small improvement counts)", es_input(slow, 4, 0.0)));
+    let mut flat = vec![0.9, 0.5];
+    flat.extend([0.5; 6]);
+    cases.push(Case::new("an equal loss is not an improvement (strictly below)", es_input(flat, 3, 0.0)));
+    let mut with_nan = clean[..8].to_vec();
+    with_nan[4] = f64::NAN;
+    cases.push(Case::new("a NaN loss at epoch 4 counts as an epoch without improvement", es_input(with_nan, 2, 0.0)));
+    cases.push(Case::new(
+        "the first loss is NaN (no best epoch yet)",
+        es_input(vec![f64::NAN, 0.8, 0.7, 0.75, 0.76], 2, 0.0),
+    ));
+    cases
 }
 
 /// A correct mask fails a given test on about one case in ten million.
