@@ -32,7 +32,8 @@ fn early_stopping_keeps_the_best_epoch() {
     let w = Tensor::new(&[1.0f64], &Device::Cpu).unwrap();
     let mut es = EarlyStopping::new(2, 0.0).unwrap();
     // Losses 0.5, 0.4, 0.45, 0.46: epoch 1 is the best, and two epochs without improvement stop.
-    let stops: Vec<bool> = [0.5, 0.4, 0.45, 0.46].iter().map(|&l| es.observe(l, &[w.clone()]).unwrap()).collect();
+    let stops: Vec<bool> =
+        [0.5, 0.4, 0.45, 0.46].iter().map(|&l| es.observe(l, std::slice::from_ref(&w)).unwrap()).collect();
     assert_eq!(stops, vec![false, false, false, true]);
     assert_eq!(es.best.as_ref().map(|b| b.0), Some(1));
     assert_eq!(es.best_loss, 0.4);
