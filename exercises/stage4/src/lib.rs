@@ -4,6 +4,7 @@
 
 #![allow(unused_variables)]
 pub mod arch;
+pub mod blocks;
 pub mod norm;
 pub mod reg;
 pub mod rng;

@@ -1,5 +1,6 @@
 //! Reference solutions: Deep networks: depth, stability, normalisation, regularisation, hyperparameters, transfer.
 pub mod arch;
+pub mod blocks;
 pub mod norm;
 pub mod reg;
 pub mod rng;

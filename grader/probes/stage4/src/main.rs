@@ -1,6 +1,7 @@
 //! Probe for stage4: each module's `glue!` block maps exercise ids to calls into the crate.
 
 mod arch;
+mod blocks;
 mod convert;
 mod norm;
 mod reg;
@@ -8,7 +9,11 @@ mod stability;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     let _ = id;
-    norm::dispatch(id).or_else(|| stability::dispatch(id)).or_else(|| reg::dispatch(id)).or_else(|| arch::dispatch(id))
+    norm::dispatch(id)
+        .or_else(|| stability::dispatch(id))
+        .or_else(|| reg::dispatch(id))
+        .or_else(|| arch::dispatch(id))
+        .or_else(|| blocks::dispatch(id))
 }
 
 fn main() {

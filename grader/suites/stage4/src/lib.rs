@@ -5,9 +5,10 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [norm::suites(), stability::suites(), reg::suites(), arch::suites()].concat()
+    [norm::suites(), stability::suites(), reg::suites(), arch::suites(), blocks::suites()].concat()
 }
 mod arch;
+mod blocks;
 mod norm;
 mod reg;
 mod stability;

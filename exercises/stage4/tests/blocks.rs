@@ -1,0 +1,28 @@
+//! Public tests for `stage4::blocks`: run them with `cargo test -p stage4 --test blocks`.
+
+use candle_core::{Device, Tensor};
+use stage4::blocks::{dense_block, residual_block, BlockError};
+
+fn m(rows: usize, cols: usize, v: &[f64]) -> Tensor {
+    Tensor::from_slice(v, (rows, cols), &Device::Cpu).unwrap()
+}
+
+#[test]
+fn a_residual_block_with_zero_weights_is_relu_of_x_plus_b2() {
+    let x = m(1, 2, &[1.0, -3.0]);
+    let (w1, b1) = (m(1, 2, &[0.0, 0.0]), Tensor::new(&[0.5f64], &Device::Cpu).unwrap());
+    let (w2, b2) = (m(2, 1, &[0.0, 0.0]), Tensor::new(&[1.0f64, 1.0], &Device::Cpu).unwrap());
+    let y: Vec<Vec<f64>> = residual_block(&x, &w1, &b1, &w2, &b2).unwrap().to_vec2().unwrap();
+    assert_eq!(y, vec![vec![2.0, 0.0]]); // relu(1 + 1), relu(-3 + 1)
+}
+
+#[test]
+fn a_dense_block_concatenates_input_and_outputs() {
+    // One layer of growth 1 with weight [1, 1] and bias 0: h = relu(x0 + x1).
+    let x = m(1, 2, &[2.0, -0.5]);
+    let layer = (m(1, 2, &[1.0, 1.0]), Tensor::new(&[0.0f64], &Device::Cpu).unwrap());
+    let y: Vec<Vec<f64>> = dense_block(&x, &[layer]).unwrap().to_vec2().unwrap();
+    assert_eq!(y, vec![vec![2.0, -0.5, 1.5]]);
+    let bad = (m(1, 3, &[1.0, 1.0, 1.0]), Tensor::new(&[0.0f64], &Device::Cpu).unwrap());
+    assert_eq!(dense_block(&x, &[bad]).unwrap_err(), BlockError::ShapeMismatch);
+}

@@ -1,0 +1,24 @@
+//! Glue for `stage4::blocks`: a dense block's layers travel as a list of `(W, b)` pairs.
+
+use crate::convert::Stage4;
+use candle_core::Tensor;
+use grader_protocol::Value;
+use probe_runtime::glue::Arg;
+use stage4::blocks;
+
+probe_runtime::glue! { Stage4;
+    "stage4.blocks.residual_block" => |x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor| {
+        blocks::residual_block(&x, &w1, &b1, &w2, &b2)
+    };
+    "stage4.blocks.dense_block" => |x: Tensor, layers: Layers| blocks::dense_block(&x, &layers.0);
+}
+
+/// A list of `(W, b)` pairs.
+struct Layers(Vec<(Tensor, Tensor)>);
+
+impl Arg<'_, Stage4> for Layers {
+    fn arg(v: &Value) -> Layers {
+        let pair = |p: &Value| (<Tensor as Arg<Stage4>>::arg(p.at(0)), <Tensor as Arg<Stage4>>::arg(p.at(1)));
+        Layers(v.list().iter().map(pair).collect())
+    }
+}
