@@ -3,7 +3,7 @@
 //! `grader check stage4.reg` runs the hidden cases, which check the mask statistically.
 
 use candle_core::{Device, Tensor};
-use stage4::reg::{dropout, EarlyStopping, RegError};
+use stage4::reg::{dropout, penalty, EarlyStopping, RegError};
 use stage4::rng::Rng;
 
 #[test]
@@ -37,4 +37,16 @@ fn early_stopping_keeps_the_best_epoch() {
     assert_eq!(stops, vec![false, false, false, true]);
     assert_eq!(es.best.as_ref().map(|b| b.0), Some(1));
     assert_eq!(es.best_loss, 0.4);
+}
+
+#[test]
+fn penalties_by_hand() {
+    // w = [2, 0, -1]: l1 · 3 + (l2 / 2) · 5; gradient l1 · [1, 0, -1] + l2 · [2, 0, -1].
+    let w = Tensor::new(&[2.0f64, 0.0, -1.0], &Device::Cpu).unwrap();
+    let (value, grads) = penalty(&[w], 0.1, 0.2).unwrap();
+    assert!((value - (0.3 + 0.5)).abs() < 1e-12);
+    let g: Vec<f64> = grads[0].to_vec1().unwrap();
+    for (got, want) in g.iter().zip([0.5, 0.0, -0.3]) {
+        assert!((got - want).abs() < 1e-12, "{g:?}");
+    }
 }

@@ -1,4 +1,4 @@
-//! Regularisation: dropout and early stopping.
+//! Regularisation: dropout, L1/L2 penalties, early stopping.
 //!
 //! A large network can memorise its training set. Dropout (Srivastava et al., 2014) fights that
 //! by switching off a random part of the units at every training step: no unit can rely on a
@@ -55,6 +55,33 @@ pub fn dropout(x: &Tensor, p: f64, train: bool, rng: &mut Rng) -> Result<Tensor,
     let mask: Vec<f64> = (0..x.elem_count()).map(|_| if rng.next_f64() >= p { scale } else { 0.0 }).collect();
     let mask = Tensor::from_vec(mask, x.shape(), x.device())?.to_dtype(x.dtype())?;
     Ok((x * mask)?)
+}
+
+/// L1 and L2 weight penalties: the value added to the loss and its gradient with respect to
+/// every parameter, `(penalty, gradients)`.
+///
+/// `penalty = l1 · Σ |w| + (l2 / 2) · Σ w²` over every entry of every parameter tensor, and
+/// `∂penalty/∂w = l1 · sign(w) + l2 · w` (with `sign(0) = 0`, the subgradient PyTorch and candle
+/// use). L2 pulls every weight towards 0 in proportion to its size (*weight decay*: plain SGD
+/// with it multiplies the weights by `1 - lr · l2` each step); L1 pulls by a constant amount, so
+/// small weights reach exactly 0 and the model becomes sparse. (With Adam, adding `l2 · w` to the
+/// gradient is *not* the same as decaying the weights: Adam rescales it per parameter. AdamW
+/// decays the weights directly, "decoupled" from the gradient.)
+///
+/// Shapes: `gradients[i]` has `params[i]`'s shape; no parameters give `(0.0, vec![])`. Errors:
+/// `l1` or `l2` negative or not finite is `Err(RegError::InvalidRate)`.
+pub fn penalty(params: &[Tensor], l1: f64, l2: f64) -> Result<(f64, Vec<Tensor>), RegError> {
+    if !(l1.is_finite() && l1 >= 0.0 && l2.is_finite() && l2 >= 0.0) {
+        return Err(RegError::InvalidRate);
+    }
+    let mut value = 0.0;
+    let mut grads = Vec::with_capacity(params.len());
+    for w in params {
+        let as_f64 = |t: Tensor| t.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>();
+        value += l1 * as_f64(w.abs()?.sum_all()?)? + 0.5 * l2 * as_f64(w.sqr()?.sum_all()?)?;
+        grads.push(((w.sign()? * l1)? + (w * l2)?)?);
+    }
+    Ok((value, grads))
 }
 
 /// Early stopping on the validation loss, with the best weights kept (Keras' `EarlyStopping`

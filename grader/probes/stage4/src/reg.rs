@@ -10,6 +10,7 @@ probe_runtime::glue! { Stage4;
     "stage4.reg.dropout" => |x: Tensor, p: f64, train: bool, seed: u64| {
         three_runs(seed, |rng| reg::dropout(&x, p, train, rng))
     } => (output, same_seed, other_seed);
+    "stage4.reg.penalty" => |params: Vec<Tensor>, l1: f64, l2: f64| reg::penalty(&params, l1, l2) => (value, gradients);
     "stage4.reg.early_stopping" => |losses: Vec<f64>, patience: usize, min_delta: f64| {
         early_stopping_run(&losses, patience, min_delta)
     } => (epochs, stopped, best_epoch, best_loss, restored);

@@ -14,7 +14,42 @@ use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
         ExerciseSuite::custom("stage4.reg.dropout", dropout_cases, check_dropout),
+        ExerciseSuite::named("stage4.reg.penalty", penalty_cases),
         ExerciseSuite::named("stage4.reg.early_stopping", early_stopping_cases),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// L1/L2 penalties: (params, l1, l2)
+
+fn penalty_input(params: Vec<Value>, l1: f64, l2: f64) -> Value {
+    Value::List(vec![Value::List(params), l1.into(), l2.into()])
+}
+
+/// A layer's parameters: weight `(out, in)` with some entries exactly 0, bias `(out,)`.
+fn layer_params(g: &mut Gen, out: usize, inp: usize) -> Vec<Value> {
+    let mut w = g.normals(out * inp);
+    for v in w.iter_mut().step_by(3) {
+        *v = 0.0;
+    }
+    vec![Value::matrix(out, inp, w), Value::Floats(g.normals(out))]
+}
+
+fn penalty_cases(g: &mut Gen) -> Vec<Case> {
+    let mut params = layer_params(g, 4, 3);
+    params.extend(layer_params(g, 2, 4));
+    vec![
+        Case::new(
+            "two layers, l1 = 0.01, l2 = 0.001 (some weights exactly 0)",
+            penalty_input(params.clone(), 0.01, 0.001),
+        ),
+        Case::new("l1 only (the gradient is l1 · sign(w), 0 at w = 0)", penalty_input(params.clone(), 0.1, 0.0)),
+        Case::new("l2 only (the gradient is l2 · w)", penalty_input(params.clone(), 0.0, 0.5)),
+        Case::new("both 0 (no penalty, zero gradients)", penalty_input(params, 0.0, 0.0)),
+        Case::new("a scalar parameter", penalty_input(vec![Value::Float(-2.0)], 0.3, 0.2)),
+        Case::new("no parameters", penalty_input(vec![], 0.1, 0.1)),
+        Case::new("l1 = -0.1 (InvalidRate)", penalty_input(layer_params(g, 2, 2), -0.1, 0.0)),
+        Case::new("l2 = NaN (InvalidRate)", penalty_input(layer_params(g, 2, 2), 0.0, f64::NAN)),
     ]
 }
 
