@@ -211,3 +211,48 @@ pub fn rms_norm(x: &Tensor, gamma: &Tensor, eps: f64) -> Result<Tensor, NormErro
     let rms = (x.sqr()?.mean_keepdim(1)? + eps)?.sqrt()?;
     Ok(x.broadcast_div(&rms)?.broadcast_mul(gamma)?)
 }
+
+/// Internal covariate shift, measured: the mean and standard deviation of every layer's
+/// activations when a batch goes through a deep `tanh` network, without or with batch
+/// normalisation before each activation.
+///
+/// For each layer `(W, b)` in order, with `h_0 = x`:
+/// - `z = h·Wᵀ + b`;
+/// - if `normalise`, each column of `z` is normalised with the batch's statistics as in
+///   [`BatchNorm::forward_train`] with `γ = 1`, `β = 0` and `eps = 1e-5` (no running statistics);
+/// - `h = tanh(z)`, and the layer's `(mean, std)` is the mean and the *population* standard
+///   deviation (divided by the number of entries) of all entries of `h`.
+///
+/// Returns `(means, stds)`, one entry per layer. Without normalisation, weights a little too
+/// large drive `tanh` into saturation layer after layer (std near 1, gradients near 0), weights
+/// a little too small shrink the signal towards 0; with it, every layer sees inputs of the same
+/// scale. Errors: shapes that do not chain are `Err(NormError::ShapeMismatch)`; with `normalise`,
+/// a batch of fewer than 2 rows is `Err(NormError::BatchTooSmall)`.
+pub fn activation_statistics(
+    x: &Tensor,
+    layers: &[(Tensor, Tensor)],
+    normalise: bool,
+) -> Result<(Vec<f64>, Vec<f64>), NormError> {
+    let (n, _) = x.dims2().map_err(|_| NormError::ShapeMismatch)?;
+    if normalise && n < 2 {
+        return Err(NormError::BatchTooSmall);
+    }
+    let (mut means, mut stds) = (Vec::new(), Vec::new());
+    let mut h = x.clone();
+    for (w, b) in layers {
+        let (out, inp) = w.dims2().map_err(|_| NormError::ShapeMismatch)?;
+        if h.dim(1)? != inp || b.dims() != [out] {
+            return Err(NormError::ShapeMismatch);
+        }
+        let mut z = h.matmul(&w.t()?)?.broadcast_add(b)?;
+        if normalise {
+            z = batch_statistics(&z, 1e-5)?.2;
+        }
+        h = z.tanh()?;
+        let mean = h.mean_all()?.to_scalar::<f64>()?;
+        let var = h.broadcast_sub(&h.mean_all()?)?.sqr()?.mean_all()?.to_scalar::<f64>()?;
+        means.push(mean);
+        stds.push(var.sqrt());
+    }
+    Ok((means, stds))
+}

@@ -30,6 +30,10 @@ probe_runtime::glue! { Stage4;
     "stage4.norm.batch_norm_backward.candle" => |x: Tensor, gamma: Tensor, dout: Tensor, eps: f64| {
         autograd_backward(&x, &gamma, &dout, eps)
     } => (dx, dgamma, dbeta);
+    "stage4.norm.covariate_shift" => |x: Tensor, layers: Vec<Vec<Tensor>>, normalise: bool| {
+        let layers: Vec<(Tensor, Tensor)> = layers.into_iter().map(|l| (l[0].clone(), l[1].clone())).collect();
+        norm::activation_statistics(&x, &layers, normalise)
+    } => (means, stds);
     "stage4.norm.layer_norm" => |x: Tensor, gamma: Tensor, beta: Tensor, eps: f64| {
         (norm::layer_norm(&x, &gamma, &beta, eps), norm::rms_norm(&x, &gamma, eps))
     } => (layer_norm, rms_norm);

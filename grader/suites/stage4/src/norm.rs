@@ -20,6 +20,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
             .timed(batch_norm_speed_gpu),
         ExerciseSuite::custom("stage4.norm.batch_norm_backward", backward_cases, check_with_library)
             .with_baseline("stage4.norm.batch_norm_backward.candle"),
+        ExerciseSuite::named("stage4.norm.covariate_shift", covariate_cases),
         ExerciseSuite::custom("stage4.norm.layer_norm", layer_norm_cases, check_with_library)
             .with_baseline("stage4.norm.layer_norm.candle")
             .timed(layer_norm_speed),
@@ -370,4 +371,52 @@ fn layer_norm_speed_gpu(g: &mut Gen) -> Case {
         "8192 x 1024, F32 on the GPU",
         Value::List(vec![x, gamma.into(), beta.into(), Value::Text("cuda".into())]),
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Covariate shift: (x, layers as (W, b) lists, normalise)
+
+/// A deep square `tanh` network of `depth` layers of width `d`, weights `N(0, (gain² / d))`.
+fn deep_net(g: &mut Gen, depth: usize, d: usize, gain: f64) -> Value {
+    let s = gain / (d as f64).sqrt();
+    Value::List(
+        (0..depth)
+            .map(|_| {
+                let w = g.normals(d * d).iter().map(|v| v * s).collect();
+                Value::List(vec![matrix(d, d, w), Value::Floats(g.normals(d).iter().map(|v| 0.1 * v).collect())])
+            })
+            .collect(),
+    )
+}
+
+fn covariate_cases(g: &mut Gen) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (gain, what) in
+        [(3.0, "too large (tanh saturates)"), (0.5, "too small (the signal shrinks)"), (1.0, "unit gain")]
+    {
+        for normalise in [false, true] {
+            let x = shifted_batch(g, 64, 16);
+            let with = if normalise { "with" } else { "without" };
+            cases.push(Case::new(
+                format!("10 layers of 16, weights {what}, {with} batch normalisation"),
+                Value::List(vec![x, deep_net(g, 10, 16, gain), normalise.into()]),
+            ));
+        }
+    }
+    cases.push(Case::new(
+        "a layer whose weight expects 8 inputs after one of width 16 (ShapeMismatch)",
+        Value::List(vec![
+            shifted_batch(g, 8, 16),
+            Value::List(vec![
+                Value::List(vec![matrix(16, 16, g.normals(256)), Value::Floats(vec![0.0; 16])]),
+                Value::List(vec![matrix(4, 8, g.normals(32)), Value::Floats(vec![0.0; 4])]),
+            ]),
+            false.into(),
+        ]),
+    ));
+    cases.push(Case::new(
+        "one sample with normalisation (BatchTooSmall)",
+        Value::List(vec![shifted_batch(g, 1, 16), deep_net(g, 2, 16, 1.0), true.into()]),
+    ));
+    cases
 }
