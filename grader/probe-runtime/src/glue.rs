@@ -23,6 +23,17 @@
 
 use grader_protocol::{error_variant, Value};
 
+/// Added to a case's seed for the third run of [`three_runs`]. The suites' unit tests repeat it.
+pub const OTHER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// A random function run three times, each with a generator `rng(seed)` made here: from `seed`,
+/// from `seed` again, then from `seed + OTHER_SEED`. The suites check that the same seed gives
+/// the same result and another seed another one, so that the function takes its randomness from
+/// the generator it is given, and all of it.
+pub fn three_runs<R, T>(seed: u64, rng: impl Fn(u64) -> R, f: impl Fn(&mut R) -> T) -> (T, T, T) {
+    (f(&mut rng(seed)), f(&mut rng(seed)), f(&mut rng(seed.wrapping_add(OTHER_SEED))))
+}
+
 /// A type an input part decodes to.
 pub trait Arg<'a, M>: Sized {
     fn arg(v: &'a Value) -> Self;

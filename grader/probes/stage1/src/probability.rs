@@ -2,11 +2,11 @@
 //!
 //! `normal` and `binomial` evaluate several functions on one input (one exercise id per
 //! distribution); every other handler calls exactly one function. A sampler is called three times
-//! (see [`three_runs`]), each time with an `Rng` built here from a seed.
+//! (`probe_runtime::glue::three_runs`), each time with an `Rng` built here from a seed.
 
 use crate::convert::Stage1;
 use grader_protocol::Value;
-use probe_runtime::glue::Ret;
+use probe_runtime::glue::{three_runs, Ret};
 use stage1::probability::{self as prob, ProbabilityError};
 use stage1::rng::Rng;
 
@@ -24,24 +24,14 @@ probe_runtime::glue! { Stage1;
         (each(&ks, |k| prob::poisson_pmf(k, lambda)), each(&ks, |k| prob::poisson_cdf(k, lambda)))
     };
     "stage1.probability.sample_normal" => |seed: u64, mu: f64, sigma: f64, n: usize| {
-        three_runs(seed, |rng| prob::sample_normal(rng, mu, sigma, n))
+        three_runs(seed, Rng::new, |rng| prob::sample_normal(rng, mu, sigma, n))
     } => (draws, same_seed, other_seed);
     "stage1.probability.sample_binomial" => |seed: u64, n: u64, p: f64, count: usize| {
-        three_runs(seed, |rng| prob::sample_binomial(rng, n, p, count))
+        three_runs(seed, Rng::new, |rng| prob::sample_binomial(rng, n, p, count))
     } => (draws, same_seed, other_seed);
     "stage1.probability.sample_poisson" => |seed: u64, lambda: f64, count: usize| {
-        three_runs(seed, |rng| prob::sample_poisson(rng, lambda, count))
+        three_runs(seed, Rng::new, |rng| prob::sample_poisson(rng, lambda, count))
     } => (draws, same_seed, other_seed);
-}
-
-/// Added to a case's seed for the third run of a sampler. The suite's unit tests repeat it.
-pub const OTHER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// A sampler run from `seed`, again from `seed`, then from `seed + OTHER_SEED`: the suite checks
-/// that the same seed gives the same draws and another seed other draws, so that a sampler must
-/// take its randomness from the generator it is given, and all of it.
-fn three_runs<T>(seed: u64, f: impl Fn(&mut Rng) -> T) -> (T, T, T) {
-    (f(&mut Rng::new(seed)), f(&mut Rng::new(seed)), f(&mut Rng::new(seed.wrapping_add(OTHER_SEED))))
 }
 
 /// `f` at every point: the values, or the first error's variant name.
