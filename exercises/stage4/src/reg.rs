@@ -1,4 +1,5 @@
-//! Regularisation: dropout, L1/L2 penalties, early stopping.
+//! Regularisation: dropout and DropConnect, L1/L2 penalties, decoupled weight decay (AdamW),
+//! early stopping.
 //!
 //! A large network can memorise its training set. Dropout (Srivastava et al., 2014) fights that
 //! by switching off a random part of the units at every training step: no unit can rely on a
@@ -12,8 +13,10 @@ use candle_core::Tensor;
 /// Why a regularisation function refused its input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RegError {
-    /// The drop probability is not in `[0, 1]` (or is NaN).
+    /// The drop probability is not in `[0, 1]` (or is NaN), or another rate is out of its range.
     InvalidRate,
+    /// Tensors whose shapes do not fit together (named in the function's doc).
+    ShapeMismatch,
     /// Any other error from candle (a bug rather than a refusal on purpose), with its message.
     Candle(String),
 }
@@ -45,6 +48,39 @@ pub fn dropout(x: &Tensor, p: f64, train: bool, rng: &mut Rng) -> Result<Tensor,
     todo!()
 }
 
+/// DropConnect (Wan et al., 2013) for a linear layer `y = x · Wᵀ + b`: in training, every *weight*
+/// is dropped with probability `p`, independently, and every kept weight is divided by `1 - p`;
+/// in evaluation the layer is the plain linear layer.
+///
+/// Dropout silences a unit (a whole column of the next layer's inputs); DropConnect silences
+/// single connections, so each unit sees a random subset of its inputs: a finer-grained mask over
+/// `out × in` weights instead of over `in` activations. The division by `1 - p` keeps every
+/// weight's expectation, `E[m · w / (1 - p)] = w`, so evaluation uses `W` itself (the "mean
+/// network"; the paper's Gaussian moment matching at inference is left out).
+///
+/// Shapes: `x` is `(batch, in)`, `w` is `(out, in)` (candle-nn's `Linear` layout), `b` is
+/// `(out,)`; the output is `(batch, out)`. The bias is never dropped.
+///
+/// Randomness: one mask per call, shared by every row of the batch (one mask per mini-batch, as
+/// most implementations do): draw one `rng.next_f64()` per weight, in row-major order of `w`
+/// (`w[0][0], w[0][1], ...`), and keep the weight when the draw is `>= p`. The mask depends only
+/// on the generator and `w`'s shape, never on `x`; evaluation draws nothing. `p = 0` keeps every
+/// weight, `p = 1` drops them all (the output is `b` on every row).
+///
+/// Errors: shapes that do not fit are `Err(RegError::ShapeMismatch)` (checked first); `p` outside
+/// `[0, 1]` or NaN is `Err(RegError::InvalidRate)`. The grader recovers the weights you used and
+/// checks them statistically, like dropout's mask, then checks the output against them.
+pub fn drop_connect(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    p: f64,
+    train: bool,
+    rng: &mut Rng,
+) -> Result<Tensor, RegError> {
+    todo!()
+}
+
 /// L1 and L2 weight penalties: the value added to the loss and its gradient with respect to
 /// every parameter, `(penalty, gradients)`.
 ///
@@ -59,6 +95,46 @@ pub fn dropout(x: &Tensor, p: f64, train: bool, rng: &mut Rng) -> Result<Tensor,
 /// Shapes: `gradients[i]` has `params[i]`'s shape; no parameters give `(0.0, vec![])`. Errors:
 /// `l1` or `l2` negative or not finite is `Err(RegError::InvalidRate)`.
 pub fn penalty(params: &[Tensor], l1: f64, l2: f64) -> Result<(f64, Vec<Tensor>), RegError> {
+    todo!()
+}
+
+/// AdamW's hyper-parameters (candle-nn's `ParamsAdamW`, PyTorch's `AdamW`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdamWConfig {
+    /// Learning rate, finite and `>= 0`.
+    pub lr: f64,
+    /// `β₁`, in `[0, 1)` (0.9 usually).
+    pub beta1: f64,
+    /// `β₂`, in `[0, 1)` (0.999 usually).
+    pub beta2: f64,
+    /// `ε`, finite and `> 0`.
+    pub eps: f64,
+    /// The decay `λ`, finite and `>= 0`.
+    pub weight_decay: f64,
+}
+
+/// AdamW (Loshchilov & Hutter, 2019): Adam with *decoupled* weight decay. Runs one step per entry
+/// of `grads` from `params` and returns the parameters after every step (`grads.len()` lists,
+/// each shaped like `params`).
+///
+/// Step `t = 1, 2, ...` for every parameter `θ` with gradient `g`, as candle-nn's `AdamW` does:
+///
+/// ```text
+/// m ← β₁ m + (1 − β₁) g          v ← β₂ v + (1 − β₂) g²       (m, v start at 0)
+/// m̂ = m / (1 − β₁ᵗ)              v̂ = v / (1 − β₂ᵗ)
+/// θ ← θ · (1 − lr · λ) − lr · m̂ / (√v̂ + ε)
+/// ```
+///
+/// Why "decoupled": an L2 penalty adds `λθ` to `g`, and Adam then divides it by `√v̂`, so a
+/// weight with large gradients is barely decayed and one with tiny gradients is decayed hard.
+/// AdamW shrinks every weight by the same factor `1 − lr · λ`, outside the adaptive step. With
+/// zero gradients it is pure decay: `θ_t = θ_0 (1 − lr · λ)ᵗ`.
+///
+/// Edge cases: no steps give an empty list; no parameters give one empty list per step. Errors:
+/// a hyper-parameter out of its range (NaN included) is `Err(RegError::InvalidRate)`; a step whose
+/// gradients are not one per parameter, each of its parameter's shape, is
+/// `Err(RegError::ShapeMismatch)` (checked before any step is taken).
+pub fn adamw(params: &[Tensor], grads: &[Vec<Tensor>], config: &AdamWConfig) -> Result<Vec<Vec<Tensor>>, RegError> {
     todo!()
 }
 

@@ -73,3 +73,46 @@ impl<M> Ret<M> for Vec<Tensor> {
         Value::List(self.iter().map(value).collect())
     }
 }
+
+/// Lists of tensors as a list of lists (the parameters after each step).
+impl<M> Ret<M> for Vec<Vec<Tensor>> {
+    fn ret(self) -> Value {
+        Value::List(self.into_iter().map(<Vec<Tensor> as Ret<M>>::ret).collect())
+    }
+}
+
+/// A library optimiser (candle-nn's, built by `build` on `Var`s holding `params`) run on given
+/// gradients, for baselines: each step's gradients are planted through the loss
+/// `Σ_i sum(θ_i ⊙ g_i)`, whose gradient with respect to `θ_i` is exactly `g_i`, and
+/// `backward_step` takes the step. Reports the parameters after each step, as a list of one
+/// list of tensors; a step whose gradients do not fit is skipped and reported as `Unit`, like a
+/// refused step.
+pub fn planted_steps<O>(
+    params: &[Tensor],
+    grads: &[Vec<Tensor>],
+    build: impl FnOnce(Vec<candle_core::Var>) -> candle_core::Result<O>,
+    mut backward_step: impl FnMut(&mut O, &Tensor) -> candle_core::Result<()>,
+) -> Value {
+    let vars: Vec<candle_core::Var> =
+        params.iter().map(|t| candle_core::Var::from_tensor(t).expect("glue: var")).collect();
+    let mut opt = build(vars.clone()).expect("glue: library optimiser");
+    let mut out = Vec::new();
+    for grads in grads {
+        let fits = grads.len() == vars.len() && vars.iter().zip(grads).all(|(p, g)| p.shape() == g.shape());
+        if !fits {
+            out.push(Value::Unit);
+            continue;
+        }
+        if !vars.is_empty() {
+            let mut loss = Tensor::new(0.0f64, &Device::Cpu).expect("glue: zero");
+            for (p, g) in vars.iter().zip(grads) {
+                let term = p.as_tensor().mul(g).and_then(|t| t.sum_all()).expect("glue: θ ⊙ g");
+                loss = (loss + term).expect("glue: loss");
+            }
+            backward_step(&mut opt, &loss).expect("glue: library step");
+        }
+        let params: Vec<Value> = vars.iter().map(|p| value(&p.as_tensor().copy().expect("glue: copy"))).collect();
+        out.push(Value::List(vec![Value::List(params)]));
+    }
+    Value::List(out)
+}

@@ -8,10 +8,11 @@
 //! (`[lr0, gamma]`, `[lr_max, lr_min]`), and the schedule is evaluated at every step asked.
 
 use crate::convert::{err, value, Stage3};
-use candle_core::{Device, Tensor, Var};
+use candle_core::Tensor;
 use candle_nn::optim::{AdamW, Optimizer, ParamsAdamW, SGD};
 use grader_protocol::Value;
 use probe_runtime::glue::{Arg, Ret};
+use probe_runtime::tensor::planted_steps;
 use stage3::optim::{self, Adam, GdRun, Momentum, Objective, OptimError, OptimizerConfig, RmsProp, Sgd, Trajectory};
 
 probe_runtime::glue! { Stage3;
@@ -187,7 +188,7 @@ fn candle_sgd(hyper: &SgdHyper, params: &[Tensor], grads: &[Vec<Tensor>]) -> Val
     if !(lr.is_finite() && lr >= 0.0) {
         return Value::Unit;
     }
-    candle_steps(params, grads, |vars| SGD::new(vars, lr))
+    planted_steps(params, grads, |vars| SGD::new(vars, lr), |o, loss| o.backward_step(loss))
 }
 
 /// candle-nn's `AdamW` without weight decay, or `Unit` for hyper-parameters it cannot take.
@@ -198,36 +199,5 @@ fn candle_adam(hyper: &AdamHyper, params: &[Tensor], grads: &[Vec<Tensor>]) -> V
         return Value::Unit;
     }
     let params_adamw = ParamsAdamW { lr: h.lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weight_decay: 0.0 };
-    candle_steps(params, grads, move |vars| AdamW::new(vars, params_adamw))
-}
-
-/// candle-nn's optimiser on `Var`s holding the parameters; each step's gradients are planted
-/// through the loss `Σ_i sum(θ_i ⊙ g_i)`, whose gradient with respect to `θ_i` is exactly `g_i`.
-/// Steps whose gradients do not fit are skipped (`Unit`), like a refused step.
-fn candle_steps<O: Optimizer>(
-    params: &[Tensor],
-    grads: &[Vec<Tensor>],
-    build: impl FnOnce(Vec<Var>) -> candle_core::Result<O>,
-) -> Value {
-    let vars: Vec<Var> = params.iter().map(|t| Var::from_tensor(t).expect("glue: var")).collect::<Vec<_>>();
-    let mut opt = build(vars.clone()).expect("glue: candle optimiser");
-    let mut out = Vec::new();
-    for grads in grads {
-        let fits = grads.len() == vars.len() && vars.iter().zip(grads).all(|(p, g)| p.shape() == g.shape());
-        if !fits {
-            out.push(Value::Unit);
-            continue;
-        }
-        if !vars.is_empty() {
-            let mut loss = Tensor::new(0.0f64, &Device::Cpu).expect("glue: zero");
-            for (p, g) in vars.iter().zip(grads) {
-                let term = p.as_tensor().mul(g).and_then(|t| t.sum_all()).expect("glue: θ ⊙ g");
-                loss = (loss + term).expect("glue: loss");
-            }
-            opt.backward_step(&loss).expect("glue: candle step");
-        }
-        let params: Vec<Tensor> = vars.iter().map(|p| p.as_tensor().copy().expect("glue: copy")).collect();
-        out.push(Value::List(vec![list(&params)]));
-    }
-    Value::List(out)
+    planted_steps(params, grads, move |vars| AdamW::new(vars, params_adamw), |o, loss| o.backward_step(loss))
 }

@@ -9,11 +9,13 @@
 
 use grader_protocol::Value;
 use grader_suite_api::compare;
-use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
+use grader_suite_api::suite::{context, Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
         ExerciseSuite::custom("stage4.reg.dropout", dropout_cases, check_dropout),
+        ExerciseSuite::custom("stage4.reg.drop_connect", drop_connect_cases, check_drop_connect),
+        ExerciseSuite::custom("stage4.reg.adamw", adamw_cases, check_adamw).with_baseline("stage4.reg.adamw.candle"),
         ExerciseSuite::named("stage4.reg.penalty", penalty_cases),
         ExerciseSuite::named("stage4.reg.early_stopping", early_stopping_cases),
     ]
@@ -170,32 +172,61 @@ fn check_dropout(ctx: &CheckCtx) -> Result<(), Failure> {
     }
     let (x, cols) = entries(ctx.input.at(0)).expect("suite: x is a vector or a matrix");
     let (p, train) = (ctx.input.at(1).float(), ctx.input.at(2).bool());
+    check_masked(ctx, &Masked { x, cols, p, train, noun: "entry", what: "x" }, &expected[0], &got[..3])
+}
+
+/// What a random mask was applied to, for [`check_masked`]: the unmasked entries `x` (row-major,
+/// rows of `cols`), the drop probability, the mode, and how messages name an entry and `x`.
+struct Masked<'a> {
+    x: &'a [f64],
+    cols: usize,
+    p: f64,
+    train: bool,
+    noun: &'a str,
+    what: &'a str,
+}
+
+/// Three runs of a masking function (the case's seed, the same seed, another seed) against the
+/// unmasked entries: every entry 0 or `x / (1 - p)`, the seed decides the mask, the keep rate
+/// fits `1 - p`, and neighbours along a row and down a column are independent.
+fn check_masked(ctx: &CheckCtx, m: &Masked, expected: &Value, got: &[Value]) -> Result<(), Failure> {
+    let (x, cols, p, train, noun, sym) = (m.x, m.cols, m.p, m.train, m.noun, m.what);
     let mut runs = Vec::new();
     for (run, g) in ["", " (same seed, second run)", " (another seed)"].iter().zip(got) {
         match entries(g) {
             Some((d, _)) if d.len() == x.len() => runs.push(d),
-            Some((d, _)) => return Err(Failure::plain(format!("expected {} entries{run}, got {}", x.len(), d.len()))),
-            None => return compare::values(&expected[0], g, ctx.tol).map_err(|f| f.within(&format!("output{run}"))),
+            Some((d, _)) => return Err(Failure::plain(format!("expected {} {noun}s{run}, got {}", x.len(), d.len()))),
+            None => return compare::values(expected, g, ctx.tol).map_err(|f| f.within(&format!("output{run}"))),
         }
     }
     let out = runs[0];
     if !train || p == 0.0 {
-        let what = if train { "with p = 0 nothing is dropped" } else { "in evaluation dropout does nothing" };
-        return compare::values(&expected[0], &got[0], ctx.tol)
-            .map_err(|f| Failure::plain(format!("{what}: the output must be x itself; {}", f.message)));
+        let what = if train { "with p = 0 nothing is dropped" } else { "in evaluation nothing is dropped" };
+        return compare::values(expected, &got[0], ctx.tol)
+            .map_err(|f| Failure::plain(format!("{what}: the {noun}s must be {sym} itself; {}", f.message)));
     }
+    let at = |i: usize| if cols > 1 { format!("({}, {})", i / cols, i % cols) } else { i.to_string() };
     if p == 1.0 {
         return match out.iter().position(|&v| v != 0.0) {
             None => Ok(()),
-            Some(i) => Err(Failure::plain(format!("with p = 1 every entry is dropped, but entry {i} is not 0"))),
+            Some(i) => {
+                Err(Failure::plain(format!("with p = 1 every {noun} is dropped, but {noun} {} is not 0", at(i))))
+            }
         };
     }
     let scale = 1.0 / (1.0 - p);
     for (i, (&o, &xi)) in out.iter().zip(x).enumerate() {
         let kept = xi * scale;
         if o != 0.0 && (o - kept).abs() > 1e-9 * kept.abs() {
-            let hint = if (o - xi).abs() <= 1e-12 * xi.abs() { ": kept entries must be divided by 1 - p" } else { "" };
-            return Err(Failure::plain(format!("entry {i} is neither 0 (dropped) nor x / (1 - p) (kept){hint}")));
+            let hint = if (o - xi).abs() <= 1e-12 * xi.abs() {
+                format!(": kept {noun}s must be divided by 1 - p")
+            } else {
+                String::new()
+            };
+            return Err(Failure::plain(format!(
+                "{noun} {} is neither 0 (dropped) nor {sym} / (1 - p) (kept){hint}",
+                at(i)
+            )));
         }
     }
     if runs[1] != out {
@@ -250,4 +281,221 @@ fn check_dropout(ctx: &CheckCtx) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// DropConnect: (x, w, b, p, train, seed) => (weights, same_seed, other_seed, output)
+
+fn drop_connect_input(g: &mut Gen, batch: usize, n_in: usize, n_out: usize, p: f64, train: bool) -> Value {
+    let x = Value::matrix(batch, n_in, g.normals(batch * n_in));
+    let w = activations(g, n_out, n_in);
+    let b = Value::Floats(g.normals(n_out));
+    Value::List(vec![x, w, b, p.into(), train.into(), Value::Int(g.seed() as i64)])
+}
+
+fn drop_connect_cases(g: &mut Gen) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (batch, n_in, n_out, p) in [(16, 64, 32, 0.5), (8, 40, 100, 0.2), (5, 50, 50, 0.8)] {
+        let what = format!("batch {batch}, {n_in} → {n_out} ({} weights), p = {p}, training", n_in * n_out);
+        cases.push(Case::new(what, drop_connect_input(g, batch, n_in, n_out, p, true)));
+    }
+    cases.push(Case::new("evaluation: the plain linear layer", drop_connect_input(g, 6, 10, 4, 0.5, false)));
+    cases.push(Case::new("p = 0 in training: the plain linear layer", drop_connect_input(g, 6, 10, 4, 0.0, true)));
+    cases.push(Case::new(
+        "p = 1: every weight dropped, the output is the bias",
+        drop_connect_input(g, 3, 8, 5, 1.0, true),
+    ));
+    cases.push(Case::new("one example, 3 → 2, p = 0.5", drop_connect_input(g, 1, 3, 2, 0.5, true)));
+    let mut wrong = drop_connect_input(g, 4, 6, 3, 0.5, true);
+    if let Value::List(parts) = &mut wrong {
+        parts[0] = Value::matrix(4, 5, g.normals(20));
+    }
+    cases.push(Case::new("x has 5 features, w expects 6 (ShapeMismatch)", wrong));
+    cases.push(Case::new("p = -0.5 (InvalidRate)", drop_connect_input(g, 2, 3, 2, -0.5, true)));
+    cases
+}
+
+/// The weights used (recovered by the glue) are judged like dropout's mask; then the output must
+/// be `x · W_usedᵀ + b` for the weights of the same seed.
+fn check_drop_connect(ctx: &CheckCtx) -> Result<(), Failure> {
+    let (Value::List(expected), Value::List(got)) = (ctx.expected, ctx.got) else {
+        panic!("suite: DropConnect's glue returns (weights, same_seed, other_seed, output)")
+    };
+    if let Value::Error(_) = expected[3] {
+        return compare::values(&expected[3], &got[3], ctx.tol);
+    }
+    let (w, cols) = entries(ctx.input.at(1)).expect("suite: w is a matrix");
+    let (p, train) = (ctx.input.at(3).float(), ctx.input.at(4).bool());
+    let masked = Masked { x: w, cols, p, train, noun: "weight", what: "w" };
+    context(
+        "the weights used (your output on the identity matrix, with a zero bias)",
+        check_masked(ctx, &masked, &expected[0], &got[..3]),
+    )?;
+    let (Value::Matrix { rows: batch, cols: n_in, data: x }, Value::Floats(b)) = (ctx.input.at(0), ctx.input.at(2))
+    else {
+        panic!("suite: x is a matrix and b a vector")
+    };
+    let used = entries(&got[0]).expect("checked above").0;
+    let n_out = b.len();
+    let mut want = Vec::with_capacity(batch * n_out);
+    for r in 0..*batch {
+        for o in 0..n_out {
+            want.push(b[o] + (0..*n_in).map(|i| x[r * n_in + i] * used[o * n_in + i]).sum::<f64>());
+        }
+    }
+    let want = Value::matrix(*batch, n_out, want);
+    compare::values(&want, &got[3], ctx.tol).map_err(|f| {
+        f.within("the output on x, which must be x · W_usedᵀ + b with the weights used for the same seed (one mask for the whole batch, drawn before anything depends on x)")
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// AdamW: ([lr, beta1, beta2, eps, weight_decay], params, grads per step)
+
+fn adamw_input(hyper: [f64; 5], params: Vec<Value>, grads: Vec<Vec<Value>>) -> Value {
+    let grads = grads.into_iter().map(Value::List).collect();
+    Value::List(vec![hyper.to_vec().into(), Value::List(params), Value::List(grads)])
+}
+
+/// A weight `(rows, cols)` and a bias, and `steps` gradients for them of spread `scale`.
+fn adamw_run(g: &mut Gen, hyper: [f64; 5], rows: usize, cols: usize, steps: usize, scale: f64) -> Value {
+    let params = vec![Value::matrix(rows, cols, g.normals(rows * cols)), Value::Floats(g.normals(rows))];
+    let grads = (0..steps)
+        .map(|_| {
+            let w: Vec<f64> = g.normals(rows * cols).iter().map(|v| v * scale).collect();
+            let b: Vec<f64> = g.normals(rows).iter().map(|v| v * scale).collect();
+            vec![Value::matrix(rows, cols, w), Value::Floats(b)]
+        })
+        .collect();
+    adamw_input(hyper, params, grads)
+}
+
+fn adamw_cases(g: &mut Gen) -> Vec<Case> {
+    let lr = g.float(0.005, 0.05);
+    let mut cases = vec![
+        Case::new(format!("W 4x3 and b, 12 steps, lr {lr:.4}, weight decay 0.1"), adamw_run(g, [lr, 0.9, 0.999, 1e-8, 0.1], 4, 3, 12, 1.0)),
+        Case::new("W 3x2 and b, 25 steps, betas (0.5, 0.9), lr 0.1, weight decay 0.5", adamw_run(g, [0.1, 0.5, 0.9, 1e-8, 0.5], 3, 2, 25, 1.0)),
+        Case::new("weight decay 0: plain Adam", adamw_run(g, [0.02, 0.9, 0.999, 1e-8, 0.0], 2, 5, 8, 1.0)),
+        Case::new(
+            "tiny gradients (1e-6) and large decay 2.0: an L2 term inside Adam would be rescaled, decoupled decay is not",
+            adamw_run(g, [0.01, 0.9, 0.999, 1e-8, 2.0], 3, 3, 10, 1e-6),
+        ),
+        Case::new(
+            "large gradients (1e3) with decay 0.05: the decay does not depend on the gradients' size",
+            adamw_run(g, [0.01, 0.9, 0.999, 1e-8, 0.05], 3, 3, 10, 1e3),
+        ),
+    ];
+    // Zero gradients: pure decay, θ_t = θ_0 (1 − lr λ)^t.
+    let w = Value::matrix(2, 3, g.normals(6));
+    let zeros = vec![vec![Value::matrix(2, 3, vec![0.0; 6])]; 6];
+    cases.push(Case::new(
+        "zero gradients, lr 0.1, decay 0.3: pure decay by (1 − lr λ) per step",
+        adamw_input([0.1, 0.9, 0.999, 1e-8, 0.3], vec![w], zeros),
+    ));
+    cases.push(Case::new(
+        "no steps",
+        adamw_input([0.01, 0.9, 0.999, 1e-8, 0.1], vec![Value::Floats(g.normals(3))], vec![]),
+    ));
+    cases.push(Case::new(
+        "no parameters, two steps",
+        adamw_input([0.01, 0.9, 0.999, 1e-8, 0.1], vec![], vec![vec![], vec![]]),
+    ));
+    for (hyper, what) in [
+        ([0.01, 0.9, 0.999, 1e-8, -0.1], "negative weight decay (InvalidRate)"),
+        ([0.01, 1.0, 0.999, 1e-8, 0.1], "beta1 = 1 (InvalidRate)"),
+        ([0.01, 0.9, 0.999, 0.0, 0.1], "eps = 0 (InvalidRate)"),
+        ([f64::NAN, 0.9, 0.999, 1e-8, 0.1], "lr = NaN (InvalidRate)"),
+    ] {
+        cases.push(Case::new(what, adamw_run(g, hyper, 2, 2, 2, 1.0)));
+    }
+    let mut wrong = adamw_run(g, [0.01, 0.9, 0.999, 1e-8, 0.1], 2, 3, 3, 1.0);
+    if let Value::List(parts) = &mut wrong {
+        if let Value::List(steps) = &mut parts[2] {
+            steps[2] = Value::List(vec![Value::matrix(3, 2, vec![0.1; 6]), Value::Floats(vec![0.1; 2])]);
+        }
+    }
+    cases.push(Case::new(
+        "the third step's weight gradient is 3x2 for a 2x3 weight (ShapeMismatch, no step taken)",
+        wrong,
+    ));
+    cases
+}
+
+const ADAMW_LIBRARY: &str = "candle-nn's AdamW";
+
+/// Step by step, parameter by parameter, against the reference (at the exercise's tolerance);
+/// the reference against candle-nn's `AdamW` on the same gradients, and the student's distance
+/// to it as a metric.
+fn check_adamw(ctx: &CheckCtx) -> Result<(), Failure> {
+    let (Value::List(expected), Value::List(got)) = (ctx.expected, ctx.got) else {
+        return compare::values(ctx.expected, ctx.got, ctx.tol);
+    };
+    if let Some(Value::List(base)) = ctx.baseline {
+        let mut worst = (0.0f64, 0.0f64);
+        for (s, b) in base.iter().enumerate() {
+            let Value::List(b) = b else { continue };
+            let lib = &b[0];
+            compare::values(&expected[s], lib, LIBRARY_TOLERANCE).map_err(|f| {
+                Failure::plain(format!(
+                    "the grader's reference disagrees with {ADAMW_LIBRARY} after step {} (a bug in the grader, not in \
+                     your code: please report it): {}",
+                    s + 1,
+                    f.message
+                ))
+            })?;
+            worst.0 = worst.0.max(max_diff(lib, &expected[s]));
+            if let Some(gs) = got.get(s) {
+                worst.1 = worst.1.max(max_diff(lib, gs));
+            }
+        }
+        ctx.metric(&format!("max |θ − θ_library| vs {ADAMW_LIBRARY}"), worst.1, Some(worst.0), None);
+    }
+    if got.len() != expected.len() {
+        return Err(Failure::plain(format!(
+            "expected the parameters after each of {} steps, got {} lists",
+            expected.len(),
+            got.len()
+        )));
+    }
+    for (s, (e, g)) in expected.iter().zip(got).enumerate() {
+        let (Value::List(e), Value::List(g)) = (e, g) else { return compare::values(e, g, ctx.tol) };
+        if e.len() != g.len() {
+            return Err(Failure::plain(format!(
+                "after step {}: expected {} parameters, got {}",
+                s + 1,
+                e.len(),
+                g.len()
+            )));
+        }
+        for (i, (ep, gp)) in e.iter().zip(g).enumerate() {
+            let name = if i == 0 { "W (parameter 0)".to_string() } else { format!("parameter {i}") };
+            compare::values(ep, gp, ctx.tol).map_err(|f| f.within(&format!("after step {}, {name}", s + 1)))?;
+        }
+    }
+    Ok(())
+}
+
+/// The agreement the reference must have with candle-nn (the same formula, rounded alike).
+const LIBRARY_TOLERANCE: compare::Tolerance = compare::Tolerance { atol: 1e-12, rtol: 1e-9 };
+
+/// The largest absolute difference between two lists of tensors (infinite for any NaN or
+/// mismatched shape).
+fn max_diff(a: &Value, b: &Value) -> f64 {
+    let (Value::List(a), Value::List(b)) = (a, b) else { return f64::INFINITY };
+    let mut worst = 0.0f64;
+    for (x, y) in a.iter().zip(b) {
+        match (entries(x), entries(y)) {
+            (Some((x, _)), Some((y, _))) if x.len() == y.len() => {
+                for (u, v) in x.iter().zip(y) {
+                    let d = (u - v).abs();
+                    worst = worst.max(if d.is_nan() { f64::INFINITY } else { d });
+                }
+            }
+            _ => match (x, y) {
+                (Value::Float(u), Value::Float(v)) => worst = worst.max((u - v).abs()),
+                _ => return f64::INFINITY,
+            },
+        }
+    }
+    worst
 }
