@@ -102,8 +102,8 @@ pub fn drop_connect(
     } else if p == 1.0 {
         w.zeros_like()?
     } else {
-        let scale = 1.0 / (1.0 - p);
-        let mask: Vec<f64> = (0..w.elem_count()).map(|_| if rng.next_f64() >= p { scale } else { 0.0 }).collect();
+        let inv_keep = 1.0 / (1.0 - p);
+        let mask: Vec<f64> = (0..w.elem_count()).map(|_| if rng.next_f64() < p { 0.0 } else { inv_keep }).collect();
         (w * Tensor::from_vec(mask, w.shape(), w.device())?.to_dtype(w.dtype())?)?
     };
     Ok(x.matmul(&w_used.t()?)?.broadcast_add(b)?)
