@@ -5,6 +5,7 @@
 #![allow(unused_variables)]
 pub mod arch;
 pub mod blocks;
+pub mod hparams;
 pub mod norm;
 pub mod reg;
 pub mod rng;

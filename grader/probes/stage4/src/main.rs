@@ -3,6 +3,7 @@
 mod arch;
 mod blocks;
 mod convert;
+mod hparams;
 mod norm;
 mod reg;
 mod stability;
@@ -14,6 +15,7 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
         .or_else(|| reg::dispatch(id))
         .or_else(|| arch::dispatch(id))
         .or_else(|| blocks::dispatch(id))
+        .or_else(|| hparams::dispatch(id))
 }
 
 fn main() {

@@ -5,10 +5,11 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [norm::suites(), stability::suites(), reg::suites(), arch::suites(), blocks::suites()].concat()
+    [norm::suites(), stability::suites(), reg::suites(), arch::suites(), blocks::suites(), hparams::suites()].concat()
 }
 mod arch;
 mod blocks;
+mod hparams;
 mod norm;
 mod reg;
 mod stability;
