@@ -18,6 +18,8 @@ use candle_core::Tensor;
 pub enum BlockError {
     /// A tensor of another rank than documented, or shapes that do not fit together.
     ShapeMismatch,
+    /// A learning rate that is negative or not finite.
+    InvalidRate,
     /// Any other error from candle (a bug rather than a refusal on purpose), with its message.
     Candle(String),
 }
@@ -58,5 +60,74 @@ pub fn residual_block(x: &Tensor, w1: &Tensor, b1: &Tensor, w2: &Tensor, b2: &Te
 /// order; no layers returns `x` itself. Shapes that do not fit are
 /// `Err(BlockError::ShapeMismatch)`. `Tensor::cat(&[...], 1)` concatenates along the features.
 pub fn dense_block(x: &Tensor, layers: &[(Tensor, Tensor)]) -> Result<Tensor, BlockError> {
+    todo!()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deep plain and residual networks: where gradients vanish, and the remedy
+
+/// The activation of a deep network's layers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Activation {
+    Sigmoid,
+    Tanh,
+    Relu,
+}
+
+/// The loss of the deep network below and the Frobenius norm `‖∂loss/∂W_l‖` of the gradient of
+/// every layer's weight matrix, layer 0 first: the standard diagnosis of vanishing and exploding
+/// gradients.
+///
+/// Backpropagation multiplies the gradient by every layer's Jacobian on its way down. With
+/// sigmoids (`σ' <= 1/4`) and weights of ordinary size each factor shrinks it, so the first
+/// layers of a plain deep network barely learn (*vanishing*); with weights too large it grows
+/// layer by layer (*exploding*). A residual connection adds the identity to each block's
+/// Jacobian, `∂h_(l+1)/∂h_l = I + ∂z/∂h_l`, so the gradient reaches the first layers undiminished.
+///
+/// The deep network of [`gradient_norms`] and [`train_deep`], `n` dense layers:
+///
+/// ```text
+/// h = act(x·W_0ᵀ + b_0)                                   input layer   (width, in)
+/// for l in 1..n−1:  z = act(h·W_lᵀ + b_l)                 hidden layers (width, width)
+///                   h = z          (plain)
+///                   h = h + z      (residual: the skip connection)
+/// out = h·W_(n−1)ᵀ + b_(n−1)                              output layer  (out, width)
+/// loss = mean((out − y)²)                                 over every entry
+/// ```
+///
+/// `layers` are `(W_l, b_l)` pairs, `n >= 2` of them (with `n = 2` there is no hidden layer);
+/// `x` is `(batch, in)` and `y` `(batch, out)`. Shapes that do not chain this way, hidden
+/// layers that are not square, or fewer than 2 layers: `Err(BlockError::ShapeMismatch)`.
+///
+/// Use candle's autograd (`Var`, `backward`) or write the backward pass yourself. Returns
+/// `(loss, norms)` with `layers.len()` norms. Errors: shapes as in the network's description.
+pub fn gradient_norms(
+    layers: &[(Tensor, Tensor)],
+    activation: Activation,
+    residual: bool,
+    x: &Tensor,
+    y: &Tensor,
+) -> Result<(f64, Vec<f64>), BlockError> {
+    todo!()
+}
+
+/// Trains the deep network of [`gradient_norms`] by full-batch gradient descent on every weight and bias,
+/// `θ ← θ − lr · ∂loss/∂θ`, for `steps` steps, and returns the loss before every step and after
+/// the last (`steps + 1` numbers, the first at the given weights).
+///
+/// The same weights trained plain and residual show why residual networks exist: at depth 30
+/// the plain network's signal and gradient die out and its loss stays near the variance of `y`,
+/// while the residual one trains. Errors: shapes as in the network's description; `lr` negative
+/// or not finite is `Err(BlockError::InvalidRate)`. A loss that becomes NaN is reported as such,
+/// and training continues.
+pub fn train_deep(
+    layers: &[(Tensor, Tensor)],
+    activation: Activation,
+    residual: bool,
+    x: &Tensor,
+    y: &Tensor,
+    lr: f64,
+    steps: usize,
+) -> Result<Vec<f64>, BlockError> {
     todo!()
 }
