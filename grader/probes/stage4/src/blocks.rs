@@ -2,10 +2,9 @@
 //! deep network's, with the activation by name. Training runs the same weights twice, plain and
 //! residual, so that one case shows both curves.
 
-use crate::convert::Stage4;
+use crate::convert::{Layers, Stage4};
 use candle_core::Tensor;
 use grader_protocol::Value;
-use probe_runtime::glue::Arg;
 use stage4::blocks::{self, Activation};
 
 probe_runtime::glue! { Stage4;
@@ -28,15 +27,5 @@ fn act(name: &str) -> Activation {
         "tanh" => Activation::Tanh,
         "relu" => Activation::Relu,
         other => panic!("glue: no activation {other}"),
-    }
-}
-
-/// A list of `(W, b)` pairs.
-struct Layers(Vec<(Tensor, Tensor)>);
-
-impl Arg<'_, Stage4> for Layers {
-    fn arg(v: &Value) -> Layers {
-        let pair = |p: &Value| (<Tensor as Arg<Stage4>>::arg(p.at(0)), <Tensor as Arg<Stage4>>::arg(p.at(1)));
-        Layers(v.list().iter().map(pair).collect())
     }
 }

@@ -7,6 +7,7 @@ mod hparams;
 mod norm;
 mod reg;
 mod stability;
+mod transfer;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     let _ = id;
@@ -16,6 +17,7 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
         .or_else(|| arch::dispatch(id))
         .or_else(|| blocks::dispatch(id))
         .or_else(|| hparams::dispatch(id))
+        .or_else(|| transfer::dispatch(id))
 }
 
 fn main() {

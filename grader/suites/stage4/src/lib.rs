@@ -5,7 +5,16 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [norm::suites(), stability::suites(), reg::suites(), arch::suites(), blocks::suites(), hparams::suites()].concat()
+    [
+        norm::suites(),
+        stability::suites(),
+        reg::suites(),
+        arch::suites(),
+        blocks::suites(),
+        hparams::suites(),
+        transfer::suites(),
+    ]
+    .concat()
 }
 mod arch;
 mod blocks;
@@ -13,3 +22,4 @@ mod hparams;
 mod norm;
 mod reg;
 mod stability;
+mod transfer;
