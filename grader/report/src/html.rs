@@ -179,6 +179,13 @@ pub fn figure_svg(f: &crate::Figure) -> String {
         let dash = if k == 1 { r#" stroke-dasharray="5 3""# } else { "" };
         s +=
             &format!(r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#, path.join(" "));
+        // A series of one or two points (a marked epoch, a chosen value) would be invisible as a line.
+        if path.len() <= 2 {
+            for p in &path {
+                let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+                s += &format!(r#"<circle cx="{x}" cy="{y}" r="4" fill="{colour}"/>"#);
+            }
+        }
         s += &format!(
             r#"<text x="{:.1}" y="{:.1}" font-size="11" fill="{colour}">{}</text>"#,
             w - r + 8.0,

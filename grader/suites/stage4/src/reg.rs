@@ -8,6 +8,7 @@
 //! or down a column, independent), each test at significance [`ALPHA`].
 
 use grader_protocol::Value;
+use grader_report::{Figure, Series};
 use grader_suite_api::compare;
 use grader_suite_api::suite::{context, Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
@@ -17,7 +18,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
         ExerciseSuite::custom("stage4.reg.drop_connect", drop_connect_cases, check_drop_connect),
         ExerciseSuite::custom("stage4.reg.adamw", adamw_cases, check_adamw).with_baseline("stage4.reg.adamw.candle"),
         ExerciseSuite::named("stage4.reg.penalty", penalty_cases),
-        ExerciseSuite::named("stage4.reg.early_stopping", early_stopping_cases),
+        ExerciseSuite::custom("stage4.reg.early_stopping", early_stopping_cases, check_early_stopping),
     ]
 }
 
@@ -104,6 +105,45 @@ fn early_stopping_cases(g: &mut Gen) -> Vec<Case> {
         es_input(vec![f64::NAN, 0.8, 0.7, 0.75, 0.76], 2, 0.0),
     ));
     cases
+}
+
+/// The validation curve with the epoch where training stopped and the best epoch, the student's
+/// and the reference's, drawn; then the named parts.
+fn check_early_stopping(ctx: &CheckCtx) -> Result<(), Failure> {
+    let losses = ctx.input.at(0).floats();
+    if let (Value::List(e), Value::List(g)) = (ctx.expected, ctx.got) {
+        let curve: Vec<[f64; 2]> =
+            losses.iter().enumerate().filter(|(_, l)| l.is_finite()).map(|(i, l)| [i as f64, *l]).collect();
+        let marks = |v: &[Value], who: &str| -> Vec<Series> {
+            let mut out = Vec::new();
+            if let (Some(Value::Int(epochs)), Some(Value::Int(best))) = (v.first(), v.get(2)) {
+                let at =
+                    |k: i64| losses.get(usize::try_from(k).ok()?).filter(|l| l.is_finite()).map(|l| [k as f64, *l]);
+                if let Some(p) = at(*best) {
+                    out.push(Series { name: format!("{who} best epoch"), points: vec![p] });
+                }
+                if let Some(p) = at(epochs - 1) {
+                    out.push(Series { name: format!("{who} last epoch trained"), points: vec![p] });
+                }
+            }
+            out
+        };
+        if curve.len() > 5 {
+            let mut series = vec![Series { name: "validation loss".into(), points: curve }];
+            series.extend(marks(g, "your"));
+            series.extend(marks(e, "the reference's"));
+            ctx.figure(Figure {
+                title: "validation loss per epoch, where training stopped and which weights were kept".into(),
+                kind: "lines".into(),
+                x_label: "epoch".into(),
+                y_label: "validation loss".into(),
+                series,
+                matrix: vec![],
+                labels: vec![],
+            });
+        }
+    }
+    ctx.named_parts()
 }
 
 /// A correct mask fails a given test on about one case in ten million.
