@@ -372,6 +372,18 @@ fn check_fine_tune(ctx: &CheckCtx) -> Result<(), Failure> {
     };
     ctx.metric("hidden-split accuracy, fine-tuned", tuned, Some(ref_tuned), None);
     ctx.metric("hidden-split accuracy, from scratch (same steps and lr)", scratch, Some(ref_scratch), None);
+    // The scratch run is the student's own function too: it must train like the reference's, so
+    // that "beats scratch" cannot be won by training from scratch badly.
+    let slack = 0.01 + 1e-12;
+    for (what, mine, theirs) in [("fine-tuned", tuned, ref_tuned), ("trained from scratch", scratch, ref_scratch)] {
+        if (mine - theirs).abs() > slack {
+            return Err(Failure::plain(format!(
+                "{what}, your network classifies {:.1}% of the hidden split, the reference's {:.1}%",
+                100.0 * mine,
+                100.0 * theirs
+            )));
+        }
+    }
     if steps > 0 {
         assert!(ref_tuned > ref_scratch, "suite: the case must show fine-tuning ahead ({ref_tuned} vs {ref_scratch})");
         if tuned <= scratch {
