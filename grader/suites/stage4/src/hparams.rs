@@ -276,6 +276,10 @@ fn bayes_opt_cases(g: &mut Gen) -> Vec<Case> {
             "6 candidates, 2 initial points, 10 iterations: stops when all are evaluated",
             bo("forrester", line(6, 0.0, 1.0), vec![5, 0], 10, [0.2, 20.0]),
         ),
+        Case::new(
+            "no initial points and no iterations: nothing to evaluate",
+            bo("forrester", line(11, 0.0, 1.0), vec![], 0, [0.1, 20.0]),
+        ),
         Case::new("no initial points (InvalidArgument)", bo("forrester", line(11, 0.0, 1.0), vec![], 3, [0.1, 20.0])),
         Case::new(
             "an initial index out of range (InvalidArgument)",

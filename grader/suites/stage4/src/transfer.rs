@@ -193,6 +193,16 @@ fn probe_cases(g: &mut Gen) -> Vec<Case> {
     bad.labels[0] = 10;
     cases.push(probe_case("a label of 10 for 10 classes (InvalidArgument)", &net, &bad, 1.0));
     cases.push(probe_case("l2 = 0 (InvalidArgument)", &net, &s5, 0.0));
+    let mut one_row = probe_case("one test row sent as a vector, not a 1 × d matrix (ShapeMismatch)", &net, &s5, 1.0);
+    if let Value::List(parts) = &mut one_row.input {
+        let row = |m: &Value| match m {
+            Value::Matrix { cols, data, .. } => Value::Floats(data[..*cols].to_vec()),
+            other => other.clone(),
+        };
+        let layers: Vec<Value> = parts[2].list().iter().map(row).collect();
+        parts[2] = Value::List(layers);
+    }
+    cases.push(one_row);
     cases
 }
 
