@@ -129,7 +129,7 @@ fn deep_loss(
 ) -> candle_core::Result<Tensor> {
     let n = params.len() / 2;
     let act = |t: Tensor| match activation {
-        Activation::Sigmoid => candle_nn::ops::sigmoid(&t),
+        Activation::Sigmoid => (t.neg()?.exp()? + 1.0)?.recip(),
         Activation::Tanh => t.tanh(),
         Activation::Relu => t.relu(),
     };
