@@ -42,6 +42,7 @@ pub fn redact(
     let shape = |v: &Value| -> String {
         match v {
             Value::Matrix { rows, cols, .. } => format!("a {rows}x{cols} matrix"),
+            Value::Tensor { shape, .. } => format!("a tensor of shape {shape:?}"),
             Value::Floats(x) => format!("a vector of length {}", x.len()),
             Value::Ints(x) => format!("an integer vector of length {}", x.len()),
             Value::List(x) => format!("a tuple of {}", x.len()),

@@ -24,6 +24,9 @@ impl<M> Arg<'_, M> for Tensor {
                 Tensor::from_slice(data, (*rows, *cols), &Device::Cpu).expect("glue: matrix shape")
             }
             Value::Floats(d) => Tensor::from_slice(d, d.len(), &Device::Cpu).expect("glue: vector"),
+            Value::Tensor { shape, data } => {
+                Tensor::from_slice(data, shape.as_slice(), &Device::Cpu).expect("glue: tensor shape")
+            }
             _ => Tensor::new(v.float(), &Device::Cpu).expect("glue: scalar"),
         }
     }
@@ -36,15 +39,25 @@ impl<M> Ret<M> for Tensor {
     }
 }
 
-/// A tensor back on the wire: rank 0 → float, rank 1 → vector, rank 2 → matrix; anything else is
-/// flattened to a vector. The values are read back as `F64` on the CPU.
+/// A tensor back on the wire: rank 0 → float, rank 1 → vector, rank 2 → matrix, rank 3 and more
+/// → tensor (shape and row-major data). The values are read back as `F64` on the CPU.
 pub fn value(t: &Tensor) -> Value {
     let t = t.to_device(&Device::Cpu).and_then(|t| t.to_dtype(DType::F64)).expect("glue: readback");
     match t.dims() {
         [] => Value::Float(t.to_scalar::<f64>().expect("glue: scalar")),
         [_] => Value::Floats(t.to_vec1::<f64>().expect("glue: vector")),
         [r, c] => Value::matrix(*r, *c, t.flatten_all().and_then(|f| f.to_vec1::<f64>()).expect("glue: matrix")),
-        _ => Value::Floats(t.flatten_all().and_then(|f| f.to_vec1::<f64>()).expect("glue: tensor")),
+        dims => Value::tensor(dims.to_vec(), t.flatten_all().and_then(|f| f.to_vec1::<f64>()).expect("glue: tensor")),
+    }
+}
+
+/// An optional tensor (a layer's bias): `Unit` on the wire is `None`.
+impl<M> Arg<'_, M> for Option<Tensor> {
+    fn arg(v: &Value) -> Option<Tensor> {
+        match v {
+            Value::Unit => None,
+            v => Some(<Tensor as Arg<M>>::arg(v)),
+        }
     }
 }
 

@@ -32,6 +32,12 @@ pub enum Value {
     /// An `Err` returned on purpose by the function: the error variant's name (for example
     /// `Singular`). Compared by name, never by message.
     Error(String),
+    /// A tensor of rank 3 or more (an image batch `(N, C, H, W)`, a sequence batch
+    /// `(batch, time, features)`): its dimensions and its elements in row-major order.
+    Tensor {
+        shape: Vec<usize>,
+        data: Vec<f64>,
+    },
 }
 
 impl Value {
@@ -48,12 +54,18 @@ impl Value {
             Value::Matrix { .. } => "matrix",
             Value::List(_) => "tuple",
             Value::Error(_) => "error",
+            Value::Tensor { .. } => "tensor",
         }
     }
 
     pub fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Value {
         assert_eq!(rows * cols, data.len(), "matrix data length");
         Value::Matrix { rows, cols, data }
+    }
+
+    pub fn tensor(shape: Vec<usize>, data: Vec<f64>) -> Value {
+        assert_eq!(shape.iter().product::<usize>(), data.len(), "tensor data length");
+        Value::Tensor { shape, data }
     }
 
     // Accessors used by glue code. A wrong shape here is a bug in the course, never the
@@ -113,6 +125,17 @@ impl Value {
         match self {
             Value::Matrix { rows, cols, data } => (*rows, *cols, data),
             other => panic!("glue: expected a matrix, got {}", other.kind()),
+        }
+    }
+    /// `(shape, data)` of a tensor of any rank: a matrix, a vector and a number count as
+    /// tensors of rank 2, 1 and 0.
+    pub fn tensor_parts(&self) -> (Vec<usize>, &[f64]) {
+        match self {
+            Value::Tensor { shape, data } => (shape.clone(), data),
+            Value::Matrix { rows, cols, data } => (vec![*rows, *cols], data),
+            Value::Floats(data) => (vec![data.len()], data),
+            Value::Float(x) => (vec![], std::slice::from_ref(x)),
+            other => panic!("glue: expected a tensor, got {}", other.kind()),
         }
     }
 }

@@ -111,6 +111,7 @@ pub fn named_parts(names: &[&str], expected: &Value, got: &Value, tol: Tolerance
 fn describe(v: &Value) -> String {
     match v {
         Value::Matrix { rows, cols, .. } => format!("a {rows}x{cols} matrix"),
+        Value::Tensor { shape, .. } => format!("a tensor of shape {}", fmt_shape(shape)),
         Value::Floats(x) => format!("a vector of length {}", x.len()),
         Value::Ints(x) => format!("an integer vector of length {}", x.len()),
         Value::List(x) => format!("a tuple of {}", x.len()),
@@ -147,6 +148,17 @@ fn compare_at(path: &str, expected: &Value, got: &Value, tol: Tolerance) -> Resu
                 return Err(Failure::plain(format!("shape: expected a {er}x{ec} matrix, got {gr}x{gc}{}", at(path))));
             }
             floats(path, &[*er, *ec], e, g, tol)
+        }
+        (Value::Tensor { shape: es, data: e }, Value::Tensor { shape: gs, data: g }) => {
+            if es != gs {
+                return Err(Failure::plain(format!(
+                    "shape: expected {}, got {}{}",
+                    fmt_shape(es),
+                    fmt_shape(gs),
+                    at(path)
+                )));
+            }
+            floats(path, es, e, g, tol)
         }
         (Value::List(e), Value::List(g)) if e.len() == g.len() => {
             for (i, (e, g)) in e.iter().zip(g).enumerate() {
@@ -189,11 +201,16 @@ pub fn floats(path: &str, shape: &[usize], expected: &[f64], got: &[f64], tol: T
     }
     bad.sort_by(|a, b| b.0.total_cmp(&a.0));
     let index = |flat: usize| -> Vec<usize> {
-        match shape {
-            [_, cols] if *cols > 0 => vec![flat / cols, flat % cols],
-            [] => vec![],
-            _ => vec![flat],
+        // Row-major: the last dimension varies fastest.
+        let mut rest = flat;
+        let mut ix = vec![0; shape.len()];
+        for (d, &n) in shape.iter().enumerate().rev() {
+            if n > 0 {
+                ix[d] = rest % n;
+                rest /= n;
+            }
         }
+        ix
     };
     let samples: Vec<Sample> = bad
         .iter()
@@ -229,6 +246,12 @@ pub fn floats(path: &str, shape: &[usize], expected: &[f64], got: &[f64], tol: T
             samples,
         }),
     })
+}
+
+/// A tensor's shape as `(2, 3, 8, 8)`.
+pub fn fmt_shape(shape: &[usize]) -> String {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    format!("({})", dims.join(", "))
 }
 
 /// A number as a person reads it: plain when moderate, in scientific notation when huge or tiny.

@@ -106,6 +106,80 @@ impl CheckCtx<'_> {
     pub fn figure(&self, figure: grader_report::Figure) {
         self.notes.borrow_mut().figures.push(figure);
     }
+
+    /// The reference against the trusted library's answer to the same input (the suite's
+    /// baseline, when it names one and the reference did not refuse the case), within
+    /// `library`; then the student's distance to the library as a metric, beside the
+    /// reference's (skipped where the baseline is `Unit`: the library cannot answer that input);
+    /// then the output part by part ([`CheckCtx::named_parts`], or structurally when
+    /// the glue line names no parts). A disagreement between reference and library fails the
+    /// case as the grader's own bug, so the reference runs in `cargo test` prove the agreement.
+    pub fn with_library(&self, library: Tolerance) -> Result<(), Failure> {
+        let names: Vec<&str> = self.outputs.iter().map(String::as_str).collect();
+        let parts = |e: &Value, g: &Value, tol| {
+            if names.is_empty() {
+                compare::values(e, g, tol)
+            } else {
+                compare::named_parts(&names, e, g, tol)
+            }
+        };
+        // `Unit`: the library cannot answer this input (the glue says so).
+        if let Some(lib) = self.baseline.filter(|b| !matches!(b, Value::Unit)) {
+            if !refused(self.expected) {
+                parts(self.expected, lib, library).map_err(|f| {
+                    Failure::plain(format!(
+                        "the grader's reference disagrees with the library on this case (a bug in the grader, not in \
+                         your code: please report it): {}",
+                        f.message
+                    ))
+                })?;
+                self.metric(
+                    "max |yours − library's|",
+                    max_abs_diff(self.got, lib),
+                    Some(max_abs_diff(self.expected, lib)),
+                    None,
+                );
+            }
+        }
+        parts(self.expected, self.got, self.tol)
+    }
+}
+
+/// Whether an output is, or holds, a refusal (`Err`).
+fn refused(v: &Value) -> bool {
+    match v {
+        Value::Error(_) => true,
+        Value::List(parts) => parts.iter().any(refused),
+        _ => false,
+    }
+}
+
+/// The largest elementwise `|a − b|` between two outputs of the same structure: infinite where
+/// a NaN differs or the structures do not match.
+pub fn max_abs_diff(a: &Value, b: &Value) -> f64 {
+    let flat = |v: &Value| -> Option<Vec<f64>> {
+        match v {
+            Value::Float(_) | Value::Floats(_) | Value::Matrix { .. } | Value::Tensor { .. } => {
+                Some(v.tensor_parts().1.to_vec())
+            }
+            _ => None,
+        }
+    };
+    match (a, b) {
+        (Value::List(x), Value::List(y)) if x.len() == y.len() => {
+            x.iter().zip(y).map(|(x, y)| max_abs_diff(x, y)).fold(0.0, f64::max)
+        }
+        _ => match (flat(a), flat(b)) {
+            (Some(x), Some(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(&y)
+                .map(|(u, v)| if u == v { 0.0 } else { (u - v).abs() })
+                .map(|d| if d.is_nan() { f64::INFINITY } else { d })
+                .fold(0.0, f64::max),
+            _ if a == b => 0.0,
+            _ => f64::INFINITY,
+        },
+    }
 }
 
 /// How outputs are judged.

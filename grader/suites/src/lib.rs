@@ -12,6 +12,7 @@ pub fn all() -> Vec<ExerciseSuite> {
         suites_stage3::suites(),
         suites_mp1::suites(),
         suites_stage4::suites(),
+        suites_stage5::suites(),
     ]
     .concat()
 }

@@ -1,0 +1,3 @@
+//! Reference solutions: convolutional, recurrent and Transformer networks.
+pub mod cnn;
+pub mod conv;
