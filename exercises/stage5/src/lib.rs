@@ -5,3 +5,4 @@
 #![allow(unused_variables)]
 pub mod cnn;
 pub mod conv;
+pub mod rnn;

@@ -145,6 +145,21 @@ impl CheckCtx<'_> {
     }
 }
 
+impl CheckCtx<'_> {
+    /// [`CheckCtx::with_library`] for exercises where the library answers every input the
+    /// reference accepts: a baseline of `Unit` on such an input fails the case as the grader's
+    /// own bug, so that a baseline that stopped answering cannot pass unnoticed.
+    pub fn with_library_always(&self, library: Tolerance) -> Result<(), Failure> {
+        if matches!(self.baseline, Some(Value::Unit)) && !refused(self.expected) {
+            return Err(Failure::plain(
+                "the library baseline did not answer a case the reference answered (a bug in the grader, not in your \
+                 code: please report it)",
+            ));
+        }
+        self.with_library(library)
+    }
+}
+
 /// Whether an output is, or holds, a refusal (`Err`).
 fn refused(v: &Value) -> bool {
     match v {

@@ -1,3 +1,4 @@
 //! Reference solutions: convolutional, recurrent and Transformer networks.
 pub mod cnn;
 pub mod conv;
+pub mod rnn;

@@ -3,9 +3,10 @@
 mod cnn;
 mod conv;
 mod convert;
+mod rnn;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
-    conv::dispatch(id).or_else(|| cnn::dispatch(id))
+    conv::dispatch(id).or_else(|| cnn::dispatch(id)).or_else(|| rnn::dispatch(id))
 }
 
 fn main() {

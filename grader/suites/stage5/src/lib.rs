@@ -5,8 +5,9 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [conv::suites(), cnn::suites()].concat()
+    [conv::suites(), cnn::suites(), rnn::suites()].concat()
 }
 
 mod cnn;
 mod conv;
+mod rnn;
