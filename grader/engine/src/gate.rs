@@ -97,6 +97,9 @@ struct Leaf {
     /// A path's prefix (`name::x`, not the turbofish `name::<T>`): a crate, module or type,
     /// not a function.
     prefix: bool,
+    /// The segment right before it in a path (`Tensor` in `Tensor::new`), when that is a plain
+    /// identifier.
+    qualifier: Option<String>,
 }
 
 fn unraw(s: String) -> String {
@@ -129,6 +132,7 @@ fn leaves(ts: TokenStream) -> Vec<Leaf> {
                 def: false,
                 field: false,
                 prefix: path_sep_at(&toks, i + 1) && !punct_at(&toks, i + 3, '<'),
+                qualifier: if i >= 3 && path_sep_at(&toks, i - 2) { ident(Some(i - 3)) } else { None },
             };
             match t {
                 TokenTree::Group(g) => {
@@ -734,6 +738,8 @@ struct CrateIndex {
     nodes: Vec<Node>,
     by_key: HashMap<String, Vec<usize>>,
     globs: Vec<Vec<usize>>,
+    /// The traits the crate defines (their default methods can be called on any type).
+    traits: HashSet<String>,
 }
 
 fn in_range<'l>(leaves: &'l [Leaf], r: &Range<usize>) -> &'l [Leaf] {
@@ -747,6 +753,7 @@ struct Indexer<'a> {
     leaves: &'a [Leaf],
     nodes: &'a mut Vec<Node>,
     owners: Vec<String>,
+    traits: &'a mut HashSet<String>,
 }
 
 impl Indexer<'_> {
@@ -847,6 +854,7 @@ impl<'ast> Visit<'ast> for Indexer<'_> {
     }
 
     fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
+        self.traits.insert(ident_text(&t.ident));
         self.item(&t.ident, t.span().byte_range());
         self.owners.push(ident_text(&t.ident));
         visit::visit_item_trait(self, t);
@@ -965,11 +973,24 @@ impl<'ast> Visit<'ast> for Indexer<'_> {
 
 impl CrateIndex {
     fn new(files: &[SourceFile]) -> CrateIndex {
-        let mut index = CrateIndex { files: Vec::new(), nodes: Vec::new(), by_key: HashMap::new(), globs: Vec::new() };
+        let mut index = CrateIndex {
+            files: Vec::new(),
+            nodes: Vec::new(),
+            by_key: HashMap::new(),
+            globs: Vec::new(),
+            traits: HashSet::new(),
+        };
         for (i, f) in files.iter().enumerate() {
             let leaves = TokenStream::from_str(&f.text).map(leaves).unwrap_or_default();
             if let Ok(ast) = syn::parse_file(&f.text) {
-                Indexer { file: i, leaves: &leaves, nodes: &mut index.nodes, owners: Vec::new() }.visit_file(&ast);
+                Indexer {
+                    file: i,
+                    leaves: &leaves,
+                    nodes: &mut index.nodes,
+                    owners: Vec::new(),
+                    traits: &mut index.traits,
+                }
+                .visit_file(&ast);
             }
             index.files.push(Indexed { path: f.path.clone(), leaves });
             index.globs.push(Vec::new());
@@ -1037,6 +1058,34 @@ impl CrateIndex {
         out
     }
 
+    /// Whether `name` is the crate's own: a module (a file's name), an item, function or trait it
+    /// defines, or an
+    /// import of one of them (`use crate::a::B as name`, `use super::..`, `use a::..` with `a`
+    /// one of its modules). An import of another crate's item (`use candle_core::Tensor`) is not.
+    fn is_local(&self, name: &str) -> bool {
+        let module = |m: &str| {
+            self.files.iter().any(|f| {
+                let path = f.path.trim_end_matches(".rs");
+                path.split('/').any(|seg| seg == m)
+            })
+        };
+        let own = |first: &str| {
+            matches!(first, "crate" | "self" | "super")
+                || module(first)
+                || self.by_key.get(first).into_iter().flatten().any(|&j| self.nodes[j].kind != Kind::Use)
+        };
+        if module(name) {
+            return true;
+        }
+        self.by_key.get(name).into_iter().flatten().any(|&j| {
+            let n = &self.nodes[j];
+            match n.kind {
+                Kind::Use => n.glob || n.label.trim_start_matches("use ").split("::").next().is_none_or(own),
+                _ => true,
+            }
+        })
+    }
+
     /// Everything reachable from `roots`, each with the node it was reached from (`None` for a
     /// root). A node is reached when reached code names one of its keys: a function by its name
     /// (called, `Self::f`, `.f(..)`, passed as a value, or inside a macro's tokens), a macro by
@@ -1047,6 +1096,7 @@ impl CrateIndex {
         // Names used as a path's prefix (`a::`) reach no function: a crate, a module or a type.
         let mut named: HashSet<&str> = HashSet::new();
         let mut prefixes: HashSet<&str> = HashSet::new();
+        let mut qualified: HashSet<(&str, &str)> = HashSet::new();
         let mut files: HashSet<usize> = HashSet::new();
         let mut queue = VecDeque::new();
         let mut order = Vec::new();
@@ -1067,9 +1117,30 @@ impl CrateIndex {
                     continue;
                 }
                 let fns = !leaf.prefix;
-                if if fns { named.insert(&leaf.text) } else { prefixes.insert(&leaf.text) } {
+                // `Tensor::new` where the crate defines and imports nothing called `Tensor`: a
+                // function of another crate's type, or a method the crate adds to that type
+                // (`impl X for Tensor`, or a default method of one of its traits); not every
+                // `new` of the crate. A qualifier the crate does define (a type, a module, an
+                // alias) is followed as before, whatever it names.
+                let foreign = leaf
+                    .qualifier
+                    .as_deref()
+                    .filter(|q| !matches!(*q, "Self" | "self" | "crate" | "super") && !self.is_local(q));
+                let seen = match foreign {
+                    Some(q) => qualified.insert((q, &leaf.text)),
+                    None if fns => named.insert(&leaf.text),
+                    None => prefixes.insert(&leaf.text),
+                };
+                if seen {
                     let keyed = self.by_key.get(&leaf.text).into_iter().flatten();
-                    next.extend(keyed.filter(|&&j| fns || self.nodes[j].kind != Kind::Fn));
+                    next.extend(keyed.filter(|&&j| {
+                        let n = &self.nodes[j];
+                        match foreign {
+                            _ if n.kind != Kind::Fn => true,
+                            Some(q) => n.owner.as_deref().is_some_and(|o| o == q || self.traits.contains(o)),
+                            None => fns,
+                        }
+                    }));
                 }
             }
             for j in next {
@@ -1609,6 +1680,27 @@ mod tests {
         for body in ["", "    let _ = crate::helpers::twice(1.0);"] {
             let v = scratch(body, "pub fn twice(x: f64) -> f64 { 2.0 * x }");
             assert!(v.as_ref().is_none_or(|v| v.is_empty()), "{v:#?}");
+        }
+        // `Tensor::new` is candle's, not every `new` of the crate: a constructor of one's own type
+        // that uses what the exercise forbids is not reached through it.
+        let own_new = "pub struct Mk;\nimpl Mk { pub fn new(t: &candle_core::Tensor) { let _ = t.backward(); } }";
+        let v = scratch("    let _ = Tensor::new(&[1f64], &candle_core::Device::Cpu);", own_new);
+        assert!(v.as_ref().is_none_or(|v| v.is_empty()), "{v:#?}");
+        // But a name the crate makes its own, or a method it adds to candle's type, still is.
+        let attacks = [
+            ("    use crate::helpers::Mk as Tensor;\n    let _ = Tensor::new(pred);", own_new),
+            (
+                "    use crate::helpers::Make;\n    let _ = Tensor::new(pred);",
+                "pub trait Make { fn new(t: &candle_core::Tensor) { let _ = t.backward(); } }\nimpl Make for candle_core::Tensor {}",
+            ),
+            (
+                "    let _ = Tensor::made(pred);",
+                "pub trait Made { fn made(t: &candle_core::Tensor); }\nimpl Made for candle_core::Tensor { fn made(t: &candle_core::Tensor) { let _ = t.backward(); } }",
+            ),
+        ];
+        for (body, extra) in attacks {
+            let Some(v) = scratch(body, extra) else { return };
+            assert!(v.iter().any(|x| x.message.contains("`.backward`")), "not found: {body} / {extra}: {v:#?}");
         }
     }
 }
