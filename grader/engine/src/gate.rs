@@ -1137,7 +1137,19 @@ impl CrateIndex {
                         let n = &self.nodes[j];
                         match foreign {
                             _ if n.kind != Kind::Fn => true,
-                            Some(q) => n.owner.as_deref().is_some_and(|o| o == q || self.traits.contains(o)),
+                            // Not a method of another of the crate's own types: those come
+                            // from inherent impls or trait impls for that type, which
+                            // `q::name` cannot call. A blanket impl's (`impl<T> X for T`) can.
+                            Some(q) => n.owner.as_deref().is_some_and(|o| {
+                                o == q
+                                    || self.traits.contains(o)
+                                    || !self
+                                        .by_key
+                                        .get(o)
+                                        .into_iter()
+                                        .flatten()
+                                        .any(|&k| self.nodes[k].kind == Kind::Item)
+                            }),
                             None => fns,
                         }
                     }));
@@ -1692,6 +1704,10 @@ mod tests {
             (
                 "    use crate::helpers::Make;\n    let _ = Tensor::new(pred);",
                 "pub trait Make { fn new(t: &candle_core::Tensor) { let _ = t.backward(); } }\nimpl Make for candle_core::Tensor {}",
+            ),
+            (
+                "    let _ = Tensor::new(pred);",
+                "pub trait Make { fn new(t: &candle_core::Tensor); }\nimpl<T> Make for T { fn new(t: &candle_core::Tensor) { let _ = t.backward(); } }",
             ),
             (
                 "    let _ = Tensor::made(pred);",
