@@ -6,3 +6,4 @@
 pub mod cnn;
 pub mod conv;
 pub mod rnn;
+pub mod transformer;

@@ -1097,6 +1097,7 @@ impl CrateIndex {
         let mut named: HashSet<&str> = HashSet::new();
         let mut prefixes: HashSet<&str> = HashSet::new();
         let mut qualified: HashSet<(&str, &str)> = HashSet::new();
+        let mut in_file: HashSet<(usize, &str, bool)> = HashSet::new();
         let mut files: HashSet<usize> = HashSet::new();
         let mut queue = VecDeque::new();
         let mut order = Vec::new();
@@ -1126,7 +1127,18 @@ impl CrateIndex {
                     .qualifier
                     .as_deref()
                     .filter(|q| !matches!(*q, "Self" | "self" | "crate" | "super") && !self.is_local(q));
+                // A bare name (not a method, not in a macro's tokens) that its own file defines
+                // or imports means that file's: `Linear` in a file with `struct Linear` is not
+                // another file's `use candle_nn::Linear`. Every definition of the name in that
+                // file is followed (a block's own `use` included).
+                let file = self.nodes[i].file;
+                let own_file = foreign.is_none()
+                    && leaf.qualifier.is_none()
+                    && !leaf.in_macro
+                    && leaf.prev != Some('.')
+                    && self.by_key.get(&leaf.text).is_some_and(|v| v.iter().any(|&j| self.nodes[j].file == file));
                 let seen = match foreign {
+                    _ if own_file => in_file.insert((file, &leaf.text, fns)),
                     Some(q) => qualified.insert((q, &leaf.text)),
                     None if fns => named.insert(&leaf.text),
                     None => prefixes.insert(&leaf.text),
@@ -1135,6 +1147,9 @@ impl CrateIndex {
                     let keyed = self.by_key.get(&leaf.text).into_iter().flatten();
                     next.extend(keyed.filter(|&&j| {
                         let n = &self.nodes[j];
+                        if own_file && n.file != file {
+                            return false;
+                        }
                         match foreign {
                             _ if n.kind != Kind::Fn => true,
                             // Not a method of another of the crate's own types: those come
@@ -1658,6 +1673,23 @@ mod tests {
         Some(found.remove("stage3.backprop.mse").unwrap_or_default())
     }
 
+    /// As [`scratch`], with `item` appended to the file `file` of the crate.
+    fn scratch_in(file: &str, item: &str, body: &str, extra: &str) -> Option<Vec<Violation>> {
+        let stage = course().stage("stage3").unwrap();
+        let mut files = crate_sources(&root().join(&stage.solution_dir));
+        if files.is_empty() {
+            return None;
+        }
+        files.iter_mut().find(|f| f.path == file).unwrap().text.push_str(&format!("\n{item}\n"));
+        let f = files.iter_mut().find(|f| f.path == "src/backprop.rs").unwrap();
+        let find = "    let diff = (pred - target)?;";
+        f.text = f.text.replacen(find, &format!("{body}\n{find}"), 1);
+        files.push(SourceFile { path: "src/helpers.rs".into(), text: extra.into() });
+        let selected = course().select("stage3.backprop.mse");
+        let mut found = from_scratch(&files, &stage.exercises, &selected);
+        Some(found.remove("stage3.backprop.mse").unwrap_or_default())
+    }
+
     #[test]
     fn from_scratch_follows_what_the_exercise_reaches() {
         let cases = [
@@ -1714,6 +1746,25 @@ mod tests {
                 "pub trait Made { fn made(t: &candle_core::Tensor); }\nimpl Made for candle_core::Tensor { fn made(t: &candle_core::Tensor) { let _ = t.backward(); } }",
             ),
         ];
+        // A type of the exercise's own file is not another file's import of the same name...
+        let v = scratch_in(
+            "src/backprop.rs",
+            "pub struct Linear;\npub fn uses_it(_: &Linear) {}",
+            "    crate::backprop::uses_it(&Linear);",
+            "use candle_nn::Linear as _Unused;\npub use candle_nn::Linear;",
+        );
+        assert!(v.as_ref().is_none_or(|v| v.is_empty()), "{v:#?}");
+        // ...but a file that imports the forbidden name itself, in a block, is followed.
+        let v = scratch_in(
+            "src/backprop.rs",
+            "pub fn sneaky() { use candle_core::Var as Linear; let _ = Linear::zeros(1, candle_core::DType::F32, &candle_core::Device::Cpu); }",
+            "    sneaky();",
+            "",
+        );
+        assert!(
+            v.is_none_or(|v| v.iter().any(|x| x.message.contains("`Var`"))),
+            "a block's own import was not followed"
+        );
         for (body, extra) in attacks {
             let Some(v) = scratch(body, extra) else { return };
             assert!(v.iter().any(|x| x.message.contains("`.backward`")), "not found: {body} / {extra}: {v:#?}");

@@ -2,3 +2,4 @@
 pub mod cnn;
 pub mod conv;
 pub mod rnn;
+pub mod transformer;

@@ -4,9 +4,10 @@ mod cnn;
 mod conv;
 mod convert;
 mod rnn;
+mod transformer;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
-    conv::dispatch(id).or_else(|| cnn::dispatch(id)).or_else(|| rnn::dispatch(id))
+    conv::dispatch(id).or_else(|| cnn::dispatch(id)).or_else(|| rnn::dispatch(id)).or_else(|| transformer::dispatch(id))
 }
 
 fn main() {

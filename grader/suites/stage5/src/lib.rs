@@ -5,9 +5,10 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [conv::suites(), cnn::suites(), rnn::suites()].concat()
+    [conv::suites(), cnn::suites(), rnn::suites(), transformer::suites()].concat()
 }
 
 mod cnn;
 mod conv;
 mod rnn;
+mod transformer;
