@@ -221,6 +221,7 @@ pub fn cell_params(cell: Cell, input: usize, hidden: usize) -> usize {
 }
 
 /// A linear read-out on the hidden states: `y = h·Wᵀ + b`, `W` `(C, H)`, `b` `(C,)`.
+#[derive(Debug, Clone)]
 pub struct Head {
     pub w: Tensor,
     pub b: Tensor,
@@ -261,6 +262,7 @@ pub fn one_to_many(x0: &Tensor, steps: usize, w: &CellWeights, head: &Head) -> R
 }
 
 /// Additive (Bahdanau) attention's weights.
+#[derive(Debug, Clone)]
 pub struct Attention {
     /// `(A, Hq)`: projects the query.
     pub w_q: Tensor,

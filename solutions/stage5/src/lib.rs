@@ -2,4 +2,5 @@
 pub mod cnn;
 pub mod conv;
 pub mod rnn;
+pub mod seq2seq;
 pub mod transformer;

@@ -265,6 +265,7 @@ pub fn cell_params(cell: Cell, input: usize, hidden: usize) -> usize {
     cell.gates() * hidden * (input + hidden + 2)
 }
 
+#[derive(Debug, Clone)]
 pub struct Head {
     pub w: Tensor,
     pub b: Tensor,
@@ -313,6 +314,7 @@ pub fn one_to_many(x0: &Tensor, steps: usize, w: &CellWeights, head: &Head) -> R
     Ok(Tensor::stack(&ys, 1)?)
 }
 
+#[derive(Debug, Clone)]
 pub struct Attention {
     pub w_q: Tensor,
     pub w_k: Tensor,

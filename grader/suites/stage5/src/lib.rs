@@ -5,10 +5,11 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [conv::suites(), cnn::suites(), rnn::suites(), transformer::suites()].concat()
+    [conv::suites(), cnn::suites(), rnn::suites(), seq2seq::suites(), transformer::suites()].concat()
 }
 
 mod cnn;
 mod conv;
 mod rnn;
+mod seq2seq;
 mod transformer;
