@@ -34,6 +34,17 @@ pub struct DataSet {
     /// Where a set that is not committed comes from.
     #[serde(default)]
     pub package: Option<Package>,
+    /// The stages whose suites read it (empty: any). A grading reads and checks only the sets of
+    /// the stages it grades, so a large fetched set that is missing stops no other stage.
+    #[serde(default)]
+    pub stages: Vec<String>,
+}
+
+impl DataSet {
+    /// Whether a grading of `stages` reads this set.
+    pub fn used_by(&self, stages: &[&str]) -> bool {
+        self.stages.is_empty() || self.stages.iter().any(|s| stages.contains(&s.as_str()))
+    }
 }
 
 /// A pinned registry package holding a data set.
@@ -167,9 +178,10 @@ fn read_checked(root: &Path, set: &DataSet) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Reads and checks every set, and hands each to the suites. The first problem is the error.
-pub fn install(root: &Path, sets: &[DataSet]) -> Result<(), String> {
-    for set in sets {
+/// Reads and checks every set that a grading of `stages` reads, and hands each to the suites.
+/// The first problem is the error.
+pub fn install(root: &Path, sets: &[DataSet], stages: &[&str]) -> Result<(), String> {
+    for set in sets.iter().filter(|s| s.used_by(stages)) {
         if grader_suite_api::data::installed(&set.name).as_deref() == Some(set.sha256.as_str()) {
             continue;
         }
@@ -194,7 +206,8 @@ mod tests {
         for s in &sets {
             assert_eq!(problem(&root(), s), None);
         }
-        install(&root(), &sets).unwrap();
+        let stages: Vec<&str> = sets.iter().flat_map(|s| s.stages.iter().map(String::as_str)).collect();
+        install(&root(), &sets, &stages).unwrap();
         assert!(grader_suite_api::data::text("iris").starts_with("sepal_length"));
     }
 
@@ -203,8 +216,13 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(t.path().join("datasets/x")).unwrap();
         std::fs::write(t.path().join("datasets/x/x.csv"), "a\n1\n").unwrap();
-        let mut set =
-            DataSet { name: "x".into(), path: "datasets/x/x.csv".into(), sha256: sha256_hex(b"a\n2\n"), package: None };
+        let mut set = DataSet {
+            name: "x".into(),
+            path: "datasets/x/x.csv".into(),
+            sha256: sha256_hex(b"a\n2\n"),
+            package: None,
+            stages: vec![],
+        };
         let e = problem(t.path(), &set).unwrap();
         assert!(e.contains("data set `x`") && e.contains("not the") && e.contains("git checkout"), "{e}");
         set.path = "datasets/x/y.csv".into();
@@ -220,6 +238,27 @@ mod tests {
         set.path = "datasets/x/x.csv".into();
         set.sha256 = sha256_hex(b"a\n1\n");
         assert_eq!(problem(t.path(), &set), None);
+    }
+
+    #[test]
+    fn a_grading_reads_only_the_sets_of_its_stages() {
+        let t = tempfile::tempdir().unwrap();
+        // Declared for stage5 and missing: a grading of stage1 does not read it...
+        let missing = DataSet {
+            name: "big".into(),
+            path: "datasets/big/model.bin".into(),
+            sha256: "0".repeat(64),
+            package: None,
+            stages: vec!["stage5".into()],
+        };
+        assert!(!missing.used_by(&["stage1"]));
+        install(t.path(), std::slice::from_ref(&missing), &["stage1"]).unwrap();
+        // ...a grading of stage5 does, and says what is missing.
+        let e = install(t.path(), std::slice::from_ref(&missing), &["stage1", "stage5"]).unwrap_err();
+        assert!(e.contains("data set `big` is missing"), "{e}");
+        // A set that names no stage is read by every grading.
+        let any = DataSet { stages: vec![], ..missing };
+        assert!(any.used_by(&["stage1"]));
     }
 
     #[test]

@@ -350,6 +350,14 @@ impl Course {
         }
         let datasets =
             crate::datasets::load(root).map_err(|e| ManifestError::Course { path: e.path, message: e.message })?;
+        for d in &datasets {
+            if let Some(unknown) = d.stages.iter().find(|s| !stages.iter().any(|st| &st.id == *s)) {
+                return Err(ManifestError::Course {
+                    path: root.join(crate::datasets::MANIFEST),
+                    message: format!("data set `{}`: stage `{unknown}` is not in the course manifest", d.name),
+                });
+            }
+        }
         Ok(Course { root: root.to_path_buf(), stages, topics, prebuilt_reference: None, datasets })
     }
 

@@ -121,7 +121,9 @@ pub fn run(
         return Err(RunError::NoMatch(config.selection.clone()));
     }
     let suites: HashMap<&str, &ExerciseSuite> = suites.iter().map(|s| (s.id, s)).collect();
-    crate::datasets::install(&course.root, &course.datasets).map_err(RunError::Data)?;
+    let mut stages: Vec<&str> = selected.iter().map(|e| e.stage.as_str()).collect();
+    stages.dedup();
+    crate::datasets::install(&course.root, &course.datasets, &stages).map_err(RunError::Data)?;
     let submission = match &config.role {
         Role::Reference => course.root.join("solutions").display().to_string(),
         Role::Student { submission } => submission.display().to_string(),

