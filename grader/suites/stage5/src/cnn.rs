@@ -482,6 +482,13 @@ fn cost_cases(g: &mut Gen) -> Vec<Case> {
         ),
         Case::new("a 9x9 kernel on 8 x 8 (ShapeMismatch)", bad(vec![conv_l(4, 9, 1, 0, 1, true)])),
         Case::new("groups that do not divide the channels (InvalidLayer)", bad(vec![conv_l(4, 3, 1, 1, 2, true)])),
+        Case::new(
+            "groups that do not divide the output channels (InvalidLayer)",
+            bad(vec![conv_l(4, 3, 1, 1, 3, true)]),
+        ),
+        Case::new("groups 0 (InvalidLayer, not a division by zero)", bad(vec![conv_l(3, 3, 1, 1, 0, true)])),
+        Case::new("a convolution to 0 channels (InvalidLayer)", bad(vec![conv_l(0, 3, 1, 1, 1, true)])),
+        Case::new("a linear layer to 0 outputs (InvalidLayer)", bad(vec![plain("flatten"), linear_l(0)])),
         Case::new("stride 0 (InvalidLayer)", bad(vec![pool_l("maxpool", 2, 0, 0)])),
         Case::new(
             "a residual whose paths disagree (ShapeMismatch)",

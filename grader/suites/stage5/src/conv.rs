@@ -246,6 +246,10 @@ fn backward_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("stride 2 on 9x8 (some pixels in no window)", backward(g, 1, 2, (9, 8), 2, (3, 3), 2, 0, 1)),
         Case::new("dilation 2, padding 2", backward(g, 1, 2, (8, 8), 2, (3, 3), 1, 2, 2)),
         Case::new("a 2x4 kernel, stride 2, padding 1", backward(g, 2, 3, (7, 9), 2, (2, 4), 2, 1, 1)),
+        Case::new(
+            "padding 3 around a 5x4 image (outputs that see only zeros)",
+            backward(g, 1, 2, (5, 4), 2, (3, 3), 1, 3, 1),
+        ),
         Case::new("dout of the wrong shape (ShapeMismatch)", bad),
     ]
 }

@@ -283,8 +283,13 @@ fn task_cases(g: &mut Gen) -> Vec<Case> {
     if let Value::List(p) = &mut bad {
         p[5] = Value::List(vec![mat(g, 2, 5, 0.5), vec_(g, 2, 0.5)]);
     }
+    let mut narrow = case(g, 2, 4, 3, 5, 2, 3);
+    if let Value::List(p) = &mut narrow {
+        p[3] = mat(g, 2, 2, 1.0);
+    }
     vec![
         Case::new("2 sequences of 6 steps, 3 classes, 4 generated steps", case(g, 2, 6, 3, 5, 3, 4)),
+        Case::new("a first input x0 narrower than the inputs (ShapeMismatch for one-to-many)", narrow),
         Case::new("one input step, one generated step", case(g, 1, 1, 2, 3, 2, 1)),
         Case::new("a feedback head that does not map back to the input size (ShapeMismatch)", bad),
     ]

@@ -187,8 +187,15 @@ fn edits(a: &[i64], b: &[i64]) -> usize {
 /// `(phoneme error rate, word accuracy)` of predictions against the hidden pronunciations.
 fn score(predicted: &[Value], truth: &[Value]) -> (f64, f64) {
     let (mut errors, mut total, mut exact) = (0usize, 0usize, 0usize);
-    for (p, t) in predicted.iter().zip(truth) {
-        let (Value::Ints(p), Value::Ints(t)) = (p, t) else { continue };
+    let none = Value::Ints(vec![]);
+    let empty: Vec<i64> = Vec::new();
+    for (i, t) in truth.iter().enumerate() {
+        let Value::Ints(t) = t else { continue };
+        // A missing or malformed prediction counts as empty: every phoneme of the word is an error.
+        let p = match predicted.get(i).unwrap_or(&none) {
+            Value::Ints(p) => p,
+            _ => &empty,
+        };
         let e = edits(p, t);
         errors += e;
         total += t.len();
@@ -217,6 +224,13 @@ fn check_training(ctx: &CheckCtx) -> Result<(), Failure> {
         return ctx.named_parts();
     };
     let (Some(Value::List(ep)), Some(Value::List(sp))) = (e.get(1), s.get(1)) else { return ctx.named_parts() };
+    if sp.len() != truth.len() {
+        return Err(Failure::msg(format!(
+            "greedy_decode returned {} pronunciations for {} words: one per source sequence",
+            sp.len(),
+            truth.len()
+        )));
+    }
     let (eper, eacc) = score(ep, truth);
     let (sper, sacc) = score(sp, truth);
     if let (Some(Value::Floats(el)), Some(Value::Floats(sl))) = (e.first(), s.first()) {

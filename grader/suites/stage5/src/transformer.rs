@@ -137,6 +137,10 @@ fn attention_cases(g: &mut Gen) -> Vec<Case> {
             attention_input(g, &[1], 4, 4, 8, 2, Value::Unit, 3000.0),
         ),
         Case::new("one position", attention_input(g, &[2], 1, 1, 3, 2, Value::Unit, 1.0)),
+        Case::new(
+            "unbatched (T, d) matrices: 3 queries on 5 keys",
+            attention_input(g, &[], 3, 5, 4, 2, Value::Unit, 1.0),
+        ),
         Case::new("a mask row of zeros (EmptySequence)", attention_input(g, &[1], 3, 3, 2, 2, empty_row, 1.0)),
         Case::new("keys of another width than the queries (ShapeMismatch)", {
             let mut v = attention_input(g, &[1], 3, 3, 4, 4, Value::Unit, 1.0);
@@ -409,6 +413,7 @@ fn cost_cases(g: &mut Gen) -> Vec<Case> {
         Case::new("n = 4096, d = 64 (long sequences: attention's n² shows)", c(4096, 64, 5)),
         Case::new(format!("n = {n}, d = {d}, kernel {k}"), c(n, d, k)),
         Case::new("one position (paths of 0)", c(1, 8, 3)),
+        Case::new("kernel 2, the narrowest (n - 1 layers to connect the ends)", c(100, 16, 2)),
         Case::new("kernel 1 (InvalidParameter for the convolution)", c(10, 8, 1)),
         Case::new("d = 0 (InvalidParameter)", c(10, 0, 3)),
     ]
