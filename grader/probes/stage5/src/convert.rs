@@ -4,6 +4,8 @@
 pub use probe_runtime::tensor::device;
 
 use candle_core::{DType, Tensor};
+use grader_protocol::Value;
+use probe_runtime::glue::Arg;
 
 /// This glue crate's marker for `probe_runtime::glue::{Arg, Ret}`.
 pub struct Stage5;
@@ -16,4 +18,18 @@ pub fn on_device(t: Tensor, gpu: bool) -> Tensor {
     } else {
         t
     }
+}
+
+/// Token ids (matrices of whole numbers on the wire) as a `U32` tensor.
+pub struct Ids(pub Tensor);
+
+impl Arg<'_, Stage5> for Ids {
+    fn arg(v: &Value) -> Ids {
+        Ids(t(v).to_dtype(DType::U32).expect("glue: ids"))
+    }
+}
+
+/// A wire tensor as candle's (`F64`, CPU).
+pub fn t(v: &Value) -> Tensor {
+    <Tensor as Arg<Stage5>>::arg(v)
 }

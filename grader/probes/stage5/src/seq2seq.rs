@@ -9,8 +9,8 @@
 //! greedy decoder reads the test words; the grader scores its output against pronunciations the
 //! probe never sees.
 
-use crate::convert::Stage5;
-use candle_core::{DType, Device, Tensor, Var, D};
+use crate::convert::{t, Ids, Stage5};
+use candle_core::{Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use grader_protocol::Value;
 use probe_runtime::glue::{Arg, Ret};
@@ -26,19 +26,6 @@ probe_runtime::glue! { Stage5;
     "stage5.seq2seq.train" => |w: S, train_src: Ids, train_tgt: Ids, test_src: Ids, steps: usize, batch: usize, lr: f64| {
         train(w.0, &train_src.0, &train_tgt.0, &test_src.0, steps, batch, lr)
     } => (losses, predictions);
-}
-
-/// Token ids as `U32`.
-pub struct Ids(Tensor);
-
-impl Arg<'_, Stage5> for Ids {
-    fn arg(v: &Value) -> Ids {
-        Ids(<Tensor as Arg<Stage5>>::arg(v).to_dtype(DType::U32).expect("glue: ids"))
-    }
-}
-
-fn t(v: &Value) -> Tensor {
-    <Tensor as Arg<Stage5>>::arg(v)
 }
 
 fn cell(v: &Value) -> CellWeights {

@@ -8,8 +8,8 @@
 //! `causal_mask`) or a matrix. A trailing `Text("cuda")` (the GPU speed input) asks for `F32` on
 //! the GPU. `stage5.transformer.attention.candle` answers with candle-nn's `softmax_last_dim`.
 
-use crate::convert::{on_device, Stage5};
-use candle_core::{DType, Tensor};
+use crate::convert::{on_device, t, Ids, Stage5};
+use candle_core::Tensor;
 use grader_protocol::Value;
 use probe_runtime::glue::{Arg, Ret};
 use stage5::transformer::{
@@ -107,19 +107,6 @@ fn candle_attention(a: &Attn) -> Value {
         (Value::Unit | Value::Matrix { .. }, Ok(out)) => <_ as Ret<Stage5>>::ret(out),
         _ => Value::Unit,
     }
-}
-
-/// Token ids as `U32`.
-pub struct Ids(Tensor);
-
-impl Arg<'_, Stage5> for Ids {
-    fn arg(v: &Value) -> Ids {
-        Ids(<Tensor as Arg<Stage5>>::arg(v).to_dtype(DType::U32).expect("glue: ids"))
-    }
-}
-
-fn t(v: &Value) -> Tensor {
-    <Tensor as Arg<Stage5>>::arg(v)
 }
 
 fn linear(v: &Value) -> Linear {
