@@ -6,7 +6,8 @@
 //!
 //! Conventions: activations are `(B, T, D)` (batch, positions, model width); a linear layer is
 //! [`Linear`] (`x·Wᵀ + b`, `W` `(out, in)`, applied to the last dimension); a layer norm is
-//! [`LayerNorm`] (over the last dimension, eps [`EPS`]). Both are given. Masks are `(Tq, Tk)`
+//! [`LayerNorm`] (over the last dimension, eps [`EPS`]); write their `apply` first, every layer
+//! uses them. Masks are `(Tq, Tk)`
 //! tensors of 1 (may attend) and 0 (may not). Token ids are `(B, T)` `U32` tensors; embedding is
 //! `table.index_select(&ids.flatten_all()?, 0)` reshaped to `(B, T, D)`.
 //!
@@ -15,7 +16,7 @@
 //! `forward`: the from-scratch check follows names, and `cnn.rs` has `forward`s built on
 //! candle-nn.
 
-use candle_core::{Device, Tensor, D};
+use candle_core::{Device, Tensor};
 
 /// Why a function of this module refused its input.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,18 +50,14 @@ pub struct Linear {
 }
 
 impl Linear {
-    /// `x·Wᵀ + b` over the last dimension of `x` (any number of leading dimensions). Given.
+    /// `x·Wᵀ + b` over the last dimension of `x`, whatever its leading dimensions: `(B, T, in)`
+    /// → `(B, T, out)`. Write it first: every layer of this file uses it. Reshape `x` to
+    /// `(rows, in)`, multiply by `Wᵀ`, add `b`, reshape back.
+    ///
+    /// # Errors
+    /// [`TfError::ShapeMismatch`] when the last dimension of `x` is not `in` or `b` is not `(out,)`.
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
-        let (out, inp) = self.w.dims2().map_err(|_| TfError::ShapeMismatch)?;
-        let dims = x.dims();
-        if dims.last() != Some(&inp) || self.b.dims() != [out] {
-            return Err(TfError::ShapeMismatch);
-        }
-        let rows: usize = dims[..dims.len() - 1].iter().product();
-        let y = x.reshape((rows, inp))?.matmul(&self.w.t()?)?.broadcast_add(&self.b)?;
-        let mut shape = dims[..dims.len() - 1].to_vec();
-        shape.push(out);
-        Ok(y.reshape(shape)?)
+        todo!()
     }
 }
 
@@ -75,16 +72,13 @@ pub struct LayerNorm {
 }
 
 impl LayerNorm {
-    /// Given.
+    /// Stage 4's layer normalisation, over the last dimension of any tensor (`mean_keepdim` and
+    /// `broadcast_*` on `D::Minus1`), with the biased variance and [`EPS`].
+    ///
+    /// # Errors
+    /// [`TfError::ShapeMismatch`] when `γ` or `β` is not `(d,)` for the last dimension `d`.
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
-        let d = *x.dims().last().ok_or(TfError::ShapeMismatch)?;
-        if self.gamma.dims() != [d] || self.beta.dims() != [d] {
-            return Err(TfError::ShapeMismatch);
-        }
-        let mean = x.mean_keepdim(D::Minus1)?;
-        let c = x.broadcast_sub(&mean)?;
-        let var = c.sqr()?.mean_keepdim(D::Minus1)?;
-        Ok(c.broadcast_div(&(var + EPS)?.sqrt()?)?.broadcast_mul(&self.gamma)?.broadcast_add(&self.beta)?)
+        todo!()
     }
 }
 
