@@ -3,6 +3,7 @@
 //! Each module is a week of the study plan; `grader check stage5` grades them.
 
 #![allow(unused_variables)]
+pub mod bert;
 pub mod cnn;
 pub mod conv;
 pub mod rnn;

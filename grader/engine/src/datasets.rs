@@ -34,14 +34,64 @@ pub struct DataSet {
     /// Where a set that is not committed comes from.
     #[serde(default)]
     pub package: Option<Package>,
-    /// The stages whose suites read it (empty: any). A grading reads and checks only the sets of
-    /// the stages it grades, so a large fetched set that is missing stops no other stage.
+    /// The stages (`stage5`) or modules (`stage5.bert`) whose suites read it (empty: any). A
+    /// grading reads and checks only the sets of what it grades, so a large fetched set that is
+    /// missing stops nothing else.
     #[serde(default)]
     pub stages: Vec<String>,
+    /// A file of a model repository, laid out in the course's hf-hub cache ([`HUB_CACHE`]) and
+    /// opened through `hf_hub`'s cache, as a student's own code opens it.
+    #[serde(default)]
+    pub hub: Option<Hub>,
+}
+
+/// The course's hf-hub cache, relative to the course root: `models--ORG--NAME/refs/main` names
+/// the snapshot, `models--ORG--NAME/snapshots/SNAPSHOT/FILE` holds the file. Fetched at set-up,
+/// never committed.
+pub const HUB_CACHE: &str = "datasets/hf-hub";
+
+/// Where a hub set's file lies in the cache.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Hub {
+    /// The model's id on the hub (`sentence-transformers/all-MiniLM-L6-v2`).
+    pub repo: String,
+    /// The snapshot `refs/main` names (a commit on the hub; here, the package it came from).
+    pub snapshot: String,
+    /// The file's name in the snapshot (`model.safetensors`).
+    pub file: String,
+}
+
+impl Hub {
+    fn cache_repo(&self, root: &Path) -> hf_hub::CacheRepo {
+        hf_hub::Cache::new(root.join(HUB_CACHE)).model(self.repo.clone())
+    }
+
+    /// The file's path in the cache, relative to the course root (what `path` must say).
+    pub fn path(&self) -> String {
+        format!(
+            "{HUB_CACHE}/{}/snapshots/{}/{}",
+            hf_hub::Repo::model(self.repo.clone()).folder_name(),
+            self.snapshot,
+            self.file
+        )
+    }
+
+    /// Points `refs/main` at the pinned snapshot (set-up, after the file is in place).
+    pub fn create_ref(&self, root: &Path) -> std::io::Result<()> {
+        self.cache_repo(root).create_ref(&self.snapshot)
+    }
+
+    /// The file as `hf_hub`'s cache finds it: `None` when `refs/main` is missing or names a
+    /// snapshot without it.
+    pub fn find(&self, root: &Path) -> Option<std::path::PathBuf> {
+        self.cache_repo(root).get(&self.file)
+    }
 }
 
 impl DataSet {
-    /// Whether a grading of `stages` reads this set.
+    /// Whether a grading of `stages` (stage ids, and the modules graded: `stage5.bert`) reads
+    /// this set.
     pub fn used_by(&self, stages: &[&str]) -> bool {
         self.stages.is_empty() || self.stages.iter().any(|s| stages.contains(&s.as_str()))
     }
@@ -125,6 +175,18 @@ pub fn load(root: &Path) -> Result<Vec<DataSet>, DataError> {
         if !is_digest(&d.sha256) {
             return Err(at("sha256 must be 64 lowercase hex digits"));
         }
+        if let Some(h) = &d.hub {
+            if d.package.is_none() {
+                return Err(at("a hub set is fetched: it needs a `package`"));
+            }
+            let safe = |x: &str| !x.is_empty() && !x.contains("..") && !x.starts_with('/');
+            if !safe(&h.repo) || !safe(&h.snapshot) || !safe(&h.file) || h.snapshot.contains('/') {
+                return Err(at("hub needs a repo, a snapshot and a file, each a plain name"));
+            }
+            if d.path != h.path() {
+                return Err(at(&format!("a hub set's path is where hf-hub's cache keeps it: `{}`", h.path())));
+            }
+        }
         if let Some(p) = &d.package {
             if !matches!(p.registry.as_str(), "npm" | "pypi") {
                 return Err(at(&format!("package registry `{}` is not `npm` or `pypi`", p.registry)));
@@ -161,6 +223,25 @@ fn read_checked(root: &Path, set: &DataSet) -> Result<Vec<u8>, String> {
         None => format!("restore it with `git checkout -- {}`", set.path),
     };
     let path = root.join(&set.path);
+    if let Some(hub) = &set.hub {
+        match hub.find(root) {
+            None => {
+                return Err(format!(
+                    "data set `{}` ({} of the model {}) is not in the hf-hub cache {HUB_CACHE}: {remedy}",
+                    set.name, hub.file, hub.repo
+                ))
+            }
+            Some(found) if found != path => {
+                return Err(format!(
+                    "data set `{}`: the hf-hub cache's refs/main names another snapshot than `{}` ({}): {remedy}",
+                    set.name,
+                    hub.snapshot,
+                    found.display()
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -176,6 +257,12 @@ fn read_checked(root: &Path, set: &DataSet) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// Reads and checks every declared set and hands each to the suites (a whole course's cases).
+pub fn install_all(root: &Path, sets: &[DataSet]) -> Result<(), String> {
+    let every: Vec<&str> = sets.iter().flat_map(|s| s.stages.iter().map(String::as_str)).collect();
+    install(root, sets, &every)
 }
 
 /// Reads and checks every set that a grading of `stages` reads, and hands each to the suites.
@@ -222,6 +309,7 @@ mod tests {
             sha256: sha256_hex(b"a\n2\n"),
             package: None,
             stages: vec![],
+            hub: None,
         };
         let e = problem(t.path(), &set).unwrap();
         assert!(e.contains("data set `x`") && e.contains("not the") && e.contains("git checkout"), "{e}");
@@ -250,8 +338,12 @@ mod tests {
             sha256: "0".repeat(64),
             package: None,
             stages: vec!["stage5".into()],
+            hub: None,
         };
         assert!(!missing.used_by(&["stage1"]));
+        // One module's set: a grading of another module of its stage does not read it.
+        let module = DataSet { stages: vec!["stage5.bert".into()], ..missing.clone() };
+        assert!(!module.used_by(&["stage5", "stage5.conv"]) && module.used_by(&["stage5", "stage5.bert"]));
         install(t.path(), std::slice::from_ref(&missing), &["stage1"]).unwrap();
         // ...a grading of stage5 does, and says what is missing.
         let e = install(t.path(), std::slice::from_ref(&missing), &["stage1", "stage5"]).unwrap_err();

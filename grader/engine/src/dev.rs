@@ -70,8 +70,7 @@ pub fn report_problems(side: Side, seed: u64, report: &Report) -> Vec<String> {
 /// Every case and speed input the suites generate for `seed` whose shape its exercise's glue
 /// line does not take, one line each. Reads the data sets first.
 pub fn shape_problems(course: &Course, suites: &[ExerciseSuite], seed: u64) -> Vec<String> {
-    let stages: Vec<&str> = course.stages.iter().map(|s| s.id.as_str()).collect();
-    if let Err(e) = crate::datasets::install(&course.root, &course.datasets, &stages) {
+    if let Err(e) = crate::datasets::install_all(&course.root, &course.datasets) {
         return vec![e];
     }
     let mut out = Vec::new();

@@ -351,10 +351,21 @@ impl Course {
         let datasets =
             crate::datasets::load(root).map_err(|e| ManifestError::Course { path: e.path, message: e.message })?;
         for d in &datasets {
-            if let Some(unknown) = d.stages.iter().find(|s| !stages.iter().any(|st| &st.id == *s)) {
+            // A stage (`stage5`) or one module of a stage (`stage5.bert`).
+            let known = |s: &str| {
+                stages.iter().any(|st| {
+                    st.id == s
+                        || s.strip_prefix(&format!("{}.", st.id))
+                            .is_some_and(|m| st.modules.iter().any(|(id, _)| id == m))
+                })
+            };
+            if let Some(unknown) = d.stages.iter().find(|s| !known(s)) {
                 return Err(ManifestError::Course {
                     path: root.join(crate::datasets::MANIFEST),
-                    message: format!("data set `{}`: stage `{unknown}` is not in the course manifest", d.name),
+                    message: format!(
+                        "data set `{}`: `{unknown}` is neither a stage nor a stage's module in the course manifest",
+                        d.name
+                    ),
                 });
             }
         }

@@ -121,7 +121,12 @@ pub fn run(
         return Err(RunError::NoMatch(config.selection.clone()));
     }
     let suites: HashMap<&str, &ExerciseSuite> = suites.iter().map(|s| (s.id, s)).collect();
-    let mut stages: Vec<&str> = selected.iter().map(|e| e.stage.as_str()).collect();
+    // The stages graded, and their modules (`stage5.bert`): a set may be read by one module only.
+    let mut stages: Vec<&str> = selected
+        .iter()
+        .flat_map(|e| [e.stage.as_str(), e.id.rsplit_once('.').map_or(e.id.as_str(), |(module, _)| module)])
+        .collect();
+    stages.sort_unstable();
     stages.dedup();
     crate::datasets::install(&course.root, &course.datasets, &stages).map_err(RunError::Data)?;
     let submission = match &config.role {

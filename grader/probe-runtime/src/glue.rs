@@ -85,6 +85,11 @@ impl<M> Arg<'_, M> for String {
         v.text().to_string()
     }
 }
+impl<'a, M> Arg<'a, M> for &'a [u8] {
+    fn arg(v: &'a Value) -> Self {
+        v.bytes()
+    }
+}
 impl<'a, M> Arg<'a, M> for &'a [f64] {
     fn arg(v: &'a Value) -> Self {
         v.floats()

