@@ -13,6 +13,7 @@ pub fn all() -> Vec<ExerciseSuite> {
         suites_mp1::suites(),
         suites_stage4::suites(),
         suites_stage5::suites(),
+        suites_mp2::suites(),
     ]
     .concat()
 }

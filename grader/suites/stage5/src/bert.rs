@@ -193,16 +193,23 @@ fn forward_cases(g: &mut Gen) -> Vec<Case> {
         forward_case(g, "two layers, two heads, padded batch", tiny(8, 2, 2, 24, 1e-12), 3, 6, true),
         forward_case(g, "four heads, layer-norm eps 0.1", tiny(12, 1, 4, 24, 0.1), 2, 4, true),
         forward_case(g, "three layers, three heads, one token", tiny(6, 3, 3, 12, 1e-12), 2, 1, false),
+        forward_case(g, "three heads for a width of 8: an error", tiny(8, 1, 3, 16, 1e-12), 1, 3, false),
     ]
 }
 
-/// Every case has an answer: the reference's output is a tensor, never an error that a stub's
-/// error could match.
+/// A tensor to compare, or a refusal: any candle error will do (the exercise asks for an error,
+/// not a particular one), a panic will not. Only the case built to be refused may be one.
 fn check_forward(ctx: &CheckCtx) -> Result<(), Failure> {
-    if !matches!(ctx.expected, Value::Tensor { .. }) {
-        return Err(Failure::msg(format!("suite: the reference answered {}, not a tensor", ctx.expected.kind())));
+    let heads = ctx.input.at(1).at(3).int();
+    let refused = ctx.input.at(1).at(1).int() % heads != 0;
+    match (ctx.expected, ctx.got) {
+        (Value::Error(_), Value::Error(_)) if refused => Ok(()),
+        (Value::Error(_), got) if refused => {
+            Err(Failure::msg(format!("expected an error ({heads} heads do not divide the width), got {}", got.kind())))
+        }
+        (Value::Tensor { .. }, _) if !refused => compare::values(ctx.expected, ctx.got, ctx.tol),
+        (e, _) => Err(Failure::msg(format!("suite: the reference answered {}", e.kind()))),
     }
-    compare::values(ctx.expected, ctx.got, ctx.tol)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+//! Probe for mini-project 2: trains the `mp2` crate's network (the student's project or the
+//! reference) on the grader's training images and predicts its held-out images.
+//!
+//! Every input is `(images_train, labels_train, images_held_out, seed)`, the images
+//! `(n, 1, 28, 28)` with pixels in `[0, 1]`, handed to the project as `F32` tensors. The
+//! held-out labels never come here: the grader keeps them and scores the predictions itself. An
+//! error the project returns travels with its message (see [`Reported`]), not only its
+//! variant's name.
+
+use candle_core::{DType, Tensor};
+use grader_protocol::Value;
+use probe_runtime::glue::Ret;
+
+/// This glue crate's marker for `Arg` and [`Ret`].
+pub struct Mp2;
+
+probe_runtime::glue! { Mp2;
+    // One training run: the loss of each epoch and the held-out predictions.
+    "mp2.digits.accuracy" => |images: Tensor, labels: Vec<u32>, held_out: Tensor, seed: u64| {
+        Reported(train_and_predict(&images, &labels, &held_out, seed))
+    };
+    // Trains twice with the same seed: both runs' losses, then both runs' predictions.
+    "mp2.digits.reproducible" => |images: Tensor, labels: Vec<u32>, held_out: Tensor, seed: u64| {
+        Reported(train_twice(&images, &labels, &held_out, seed))
+    };
+}
+
+/// What the project returned: the value, or an error with its message (the check shows it),
+/// cut to 400 characters.
+struct Reported<T>(candle_core::Result<T>);
+
+impl<T: Ret<Mp2>> Ret<Mp2> for Reported<T> {
+    fn ret(self) -> Value {
+        match self.0 {
+            Ok(t) => t.ret(),
+            Err(e) => Value::Error(e.to_string().chars().take(400).collect()),
+        }
+    }
+}
+
+/// `(losses per epoch, held-out labels)` of one model trained with `seed`.
+fn train_and_predict(
+    images: &Tensor,
+    labels: &[u32],
+    held_out: &Tensor,
+    seed: u64,
+) -> candle_core::Result<(Vec<f64>, Vec<u32>)> {
+    let (images, held_out) = (images.to_dtype(DType::F32)?, held_out.to_dtype(DType::F32)?);
+    let (model, losses) = mp2::digits::train(&images, labels, seed)?;
+    Ok((losses, model.predict(&held_out)?))
+}
+
+/// `(losses 1, losses 2, labels 1, labels 2)`.
+type TwoRuns = (Vec<f64>, Vec<f64>, Vec<u32>, Vec<u32>);
+
+/// `(losses 1, losses 2, labels 1, labels 2)` of two models trained with the same seed; the
+/// first error if either run fails (both always run).
+fn train_twice(images: &Tensor, labels: &[u32], held_out: &Tensor, seed: u64) -> candle_core::Result<TwoRuns> {
+    let (first, second) =
+        (train_and_predict(images, labels, held_out, seed), train_and_predict(images, labels, held_out, seed));
+    let ((c1, l1), (c2, l2)) = (first?, second?);
+    Ok((c1, c2, l1, l2))
+}
+
+fn main() {
+    probe_runtime::serve(dispatch)
+}
