@@ -1,5 +1,5 @@
-//! Mini-project 2's hidden evaluation, task "digits": the student's network
-//! (`projects/mp2-deep`, module `digits`) is trained by the grader from a seed on the training
+//! Mini-project 2's hidden evaluation, one module per task (task "spam" in [`spam`]). Task
+//! "digits", here: the student's network (`projects/mp2-deep`, module `digits`) is trained by the grader from a seed on the training
 //! images of a hidden stratified draw from the course's 10,000 MNIST digits, and predicts the
 //! held-out images of the same draw; the grader scores the predictions against a pass mark and
 //! against the reference trained on the same images, shows the training curve (the mean loss of
@@ -18,11 +18,15 @@ use grader_report::{Figure, Series};
 use grader_suite_api::data;
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
+mod spam;
+
 pub fn suites() -> Vec<ExerciseSuite> {
-    vec![
+    let mut suites = vec![
         ExerciseSuite::custom("mp2.digits.accuracy", accuracy_cases, check_accuracy),
         ExerciseSuite::custom("mp2.digits.reproducible", reproducible_cases, check_reproducible),
-    ]
+    ];
+    suites.extend(spam::suites());
+    suites
 }
 
 // ---------------------------------------------------------------------------------------------
