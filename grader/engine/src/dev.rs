@@ -68,13 +68,22 @@ pub fn report_problems(side: Side, seed: u64, report: &Report) -> Vec<String> {
 }
 
 /// Every case and speed input the suites generate for `seed` whose shape its exercise's glue
-/// line does not take, one line each. Reads the data sets first.
-pub fn shape_problems(course: &Course, suites: &[ExerciseSuite], seed: u64) -> Vec<String> {
-    if let Err(e) = crate::datasets::install_all(&course.root, &course.datasets) {
+/// line does not take, one line each, for the exercises `selection` names (`all`: the course).
+/// Reads the data sets those exercises read first (no others: a set not fetched yet stops only
+/// its own stage or module).
+pub fn shape_problems(course: &Course, suites: &[ExerciseSuite], seed: u64, selection: &str) -> Vec<String> {
+    let selected = course.select(selection);
+    let mut reads: Vec<&str> = selected
+        .iter()
+        .flat_map(|e| [e.stage.as_str(), e.id.rsplit_once('.').map_or(e.id.as_str(), |(module, _)| module)])
+        .collect();
+    reads.sort_unstable();
+    reads.dedup();
+    if let Err(e) = crate::datasets::install(&course.root, &course.datasets, &reads) {
         return vec![e];
     }
     let mut out = Vec::new();
-    for ex in course.exercises() {
+    for ex in selected {
         let Some(suite) = suites.iter().find(|s| s.id == ex.id) else {
             out.push(format!("{}: no hidden suite", ex.id));
             continue;

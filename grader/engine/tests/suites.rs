@@ -78,7 +78,7 @@ fn declaration_trials() -> Vec<Trial> {
     let mut trials = vec![Trial::test("declarations::layout", move || verdict(dev::layout_problems(course())))];
     for seed in SEEDS {
         trials.push(Trial::test(format!("declarations::seed{seed}"), move || {
-            verdict(dev::shape_problems(course(), &suites::all(), seed))
+            verdict(dev::shape_problems(course(), &suites::all(), seed, "all"))
         }));
     }
     trials

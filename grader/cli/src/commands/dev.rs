@@ -21,7 +21,7 @@ pub fn dev_check(root: &Path, a: DevCheckArgs) -> Result<u8> {
     let selection = a.selection.unwrap_or_else(|| "all".into());
     let mut problems = dev::layout_problems(&course);
     for &seed in &a.seeds {
-        problems.extend(dev::shape_problems(&course, &suites::all(), seed));
+        problems.extend(dev::shape_problems(&course, &suites::all(), seed, &selection));
     }
     for seed in a.seeds {
         for (side, role) in
