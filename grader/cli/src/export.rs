@@ -153,6 +153,8 @@ pub fn load_course(repo: &Path) -> Result<(Course, Option<Bundle>)> {
     let mut course = Course::load(&course_root, &suites::all()).context("invalid course manifest")?;
     if let Some(b) = &bundle {
         course.prebuilt_reference = Some(b.dir.join("reference"));
+        // `grader data fetch` writes into the checkout, not into the bundle's pristine copy.
+        course.fetched_data = Some(repo.to_path_buf());
     }
     Ok((course, bundle))
 }
@@ -302,6 +304,12 @@ fn write_edition(root: &Path, course: &Course, dir: &Path, bundle_url: Option<&s
         if root.join(p).exists() {
             copy_tree(&root.join(p), &dir.join(p))?;
         }
+    }
+    // Data fetched at set-up (Stage 5's model, 91 MB) is not part of the edition: students fetch
+    // it with `grader data fetch`, as the instructor did.
+    let hub = dir.join(grader_engine::datasets::HUB_CACHE);
+    if hub.exists() {
+        std::fs::remove_dir_all(&hub).with_context(|| format!("failed to leave out {}", hub.display()))?;
     }
     // A workspace of their own: the exercise crates, the glue and what it needs (so the lock file
     // pins every dependency the grader builds with), none of the instructor's crates.

@@ -265,6 +265,24 @@ pub fn install_all(root: &Path, sets: &[DataSet]) -> Result<(), String> {
     install(root, sets, &every)
 }
 
+/// Where `set`'s file is for `course`: committed sets in the course's files, fetched ones where
+/// `grader data fetch` put them (`course.fetched_data`: the student's checkout when the course
+/// files come from a grader bundle).
+pub fn data_root<'a>(course: &'a crate::manifest::Course, set: &DataSet) -> &'a Path {
+    match (&set.package, &course.fetched_data) {
+        (Some(_), Some(checkout)) => checkout,
+        _ => &course.root,
+    }
+}
+
+/// [`install`] for `course`, each set read from its [`data_root`].
+pub fn install_course(course: &crate::manifest::Course, stages: &[&str]) -> Result<(), String> {
+    for set in course.datasets.iter().filter(|s| s.used_by(stages)) {
+        install(data_root(course, set), std::slice::from_ref(set), stages)?;
+    }
+    Ok(())
+}
+
 /// Reads and checks every set that a grading of `stages` reads, and hands each to the suites.
 /// The first problem is the error.
 pub fn install(root: &Path, sets: &[DataSet], stages: &[&str]) -> Result<(), String> {
@@ -326,6 +344,22 @@ mod tests {
         set.path = "datasets/x/x.csv".into();
         set.sha256 = sha256_hex(b"a\n1\n");
         assert_eq!(problem(t.path(), &set), None);
+    }
+
+    #[test]
+    fn fetched_sets_are_read_where_data_fetch_put_them() {
+        // A student's checkout graded with a bundle: committed sets from the bundle's course
+        // files, fetched ones from the checkout.
+        let mut course = crate::manifest::Course::load(&root(), &grader_suites::all()).unwrap();
+        let checkout = tempfile::tempdir().unwrap();
+        course.fetched_data = Some(checkout.path().to_path_buf());
+        let set = |name: &str| course.datasets.iter().find(|s| s.name == name).unwrap().clone();
+        assert_eq!(data_root(&course, &set("iris")), root());
+        assert_eq!(data_root(&course, &set("minilm_model")), checkout.path());
+        let e = problem(data_root(&course, &set("minilm_model")), &set("minilm_model")).unwrap();
+        assert!(e.contains("not in the hf-hub cache") && e.contains("grader data fetch"), "{e}");
+        course.fetched_data = None;
+        assert_eq!(data_root(&course, &set("minilm_model")), root());
     }
 
     #[test]

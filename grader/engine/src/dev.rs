@@ -79,7 +79,7 @@ pub fn shape_problems(course: &Course, suites: &[ExerciseSuite], seed: u64, sele
         .collect();
     reads.sort_unstable();
     reads.dedup();
-    if let Err(e) = crate::datasets::install(&course.root, &course.datasets, &reads) {
+    if let Err(e) = crate::datasets::install_course(course, &reads) {
         return vec![e];
     }
     let mut out = Vec::new();

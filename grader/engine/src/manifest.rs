@@ -240,6 +240,9 @@ pub struct Course {
     pub prebuilt_reference: Option<PathBuf>,
     /// The data sets the suites read (`grader/course/datasets.toml`).
     pub datasets: Vec<crate::datasets::DataSet>,
+    /// Where the fetched data sets are, when not under `root`: a student's checkout, whose
+    /// course files come from a grader bundle. Set by the caller after loading.
+    pub fetched_data: Option<PathBuf>,
 }
 
 /// The marker of a student edition (written by `grader export student`): the reference sources
@@ -369,7 +372,7 @@ impl Course {
                 });
             }
         }
-        Ok(Course { root: root.to_path_buf(), stages, topics, prebuilt_reference: None, datasets })
+        Ok(Course { root: root.to_path_buf(), stages, topics, prebuilt_reference: None, datasets, fetched_data: None })
     }
 
     /// All exercises in manifest order.

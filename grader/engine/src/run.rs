@@ -128,7 +128,7 @@ pub fn run(
         .collect();
     stages.sort_unstable();
     stages.dedup();
-    crate::datasets::install(&course.root, &course.datasets, &stages).map_err(RunError::Data)?;
+    crate::datasets::install_course(course, &stages).map_err(RunError::Data)?;
     let submission = match &config.role {
         Role::Reference => course.root.join("solutions").display().to_string(),
         Role::Student { submission } => submission.display().to_string(),

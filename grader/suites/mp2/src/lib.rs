@@ -75,11 +75,11 @@ impl Digits {
 }
 
 /// A uniform index in `0..n`.
-fn below(g: &mut Gen, n: usize) -> usize {
+pub(crate) fn below(g: &mut Gen, n: usize) -> usize {
     g.size(0, n - 1)
 }
 
-fn shuffle<T>(g: &mut Gen, items: &mut [T]) {
+pub(crate) fn shuffle<T>(g: &mut Gen, items: &mut [T]) {
     for i in (1..items.len()).rev() {
         items.swap(i, below(g, i + 1));
     }
@@ -127,7 +127,7 @@ fn reproducible_cases(g: &mut Gen) -> Vec<Case> {
 // ---------------------------------------------------------------------------------------------
 // Checks
 
-fn held_out_labels(ctx: &CheckCtx) -> Result<Vec<i64>, Failure> {
+pub(crate) fn held_out_labels(ctx: &CheckCtx) -> Result<Vec<i64>, Failure> {
     match ctx.secret {
         Value::Ints(y) => Ok(y.clone()),
         _ => Err(Failure::msg("course bug: the held-out labels of this case are missing")),
@@ -210,42 +210,16 @@ fn curve(name: &str, l: &[f64]) -> Series {
     Series { name: name.into(), points: l.iter().enumerate().map(|(i, &x)| [(i + 1) as f64, x]).collect() }
 }
 
-fn loss_figure(mine: &[f64], reference: Option<&[f64]>) -> Figure {
-    let mut series = vec![curve("yours", mine)];
-    series.extend(reference.map(|r| curve("reference", r)));
-    Figure {
-        title: "Training curve: mean cross-entropy on the training images, per epoch".into(),
-        kind: "lines".into(),
-        x_label: "epoch".into(),
-        y_label: "training loss".into(),
-        series,
-        matrix: vec![],
-        labels: vec![],
-    }
-}
-
-/// The reference's loss curve and labels (both runs' outputs start with them).
-fn reference_run<'a>(ctx: &CheckCtx<'a>, n: usize) -> (Option<&'a [f64]>, Option<&'a [i64]>) {
-    match ctx.expected {
-        Value::List(e) if e.len() == 2 || e.len() == 4 => {
-            let l = losses(&e[0], "reference").ok();
-            let p = labels(&e[e.len() / 2], n, "reference").ok();
-            (l, p)
-        }
-        _ => (None, None),
-    }
-}
-
 /// Accuracy against the pass mark and the reference's; the numbers, the training curves and the
 /// confusion matrices go in the report.
 fn judge(ctx: &CheckCtx, curve: &[f64], predicted: &[i64]) -> Result<(), Failure> {
     let y = held_out_labels(ctx)?;
-    let (ref_curve, ref_labels) = reference_run(ctx, y.len());
+    let (ref_curve, ref_labels) = reference_run(ctx, y.len(), labels);
     let acc = accuracy(&y, predicted);
     let acc_ref = ref_labels.map(|r| accuracy(&y, r));
     ctx.metric("held-out accuracy", acc, acc_ref, None);
     ctx.metric("final training loss", curve[curve.len() - 1], ref_curve.map(|r| r[r.len() - 1]), None);
-    ctx.figure(loss_figure(curve, ref_curve));
+    ctx.figure(TASK.loss_figure(curve, ref_curve));
     ctx.figure(confusion_figure("Your", &y, predicted));
     let reference_text = acc_ref.map_or("-".into(), |a| format!("{a:.4}"));
     let fail = |message: String| {
@@ -274,48 +248,113 @@ fn judge(ctx: &CheckCtx, curve: &[f64], predicted: &[i64]) -> Result<(), Failure
     Ok(())
 }
 
-/// `[losses, labels]` of one training run.
+const TASK: Task = Task {
+    items: "images",
+    held_out: held_out_count,
+    labels,
+    judge,
+    seeding_advice: "Draw every random number (initial weights, shuffles, dropout masks) from a generator \
+                     seeded with `seed`: candle's `randn`/`rand` and `candle_nn`'s `VarBuilder` initialisers \
+                     are not seeded.",
+};
+
 fn check_accuracy(ctx: &CheckCtx) -> Result<(), Failure> {
-    let n = held_out_count(ctx);
-    let got = parts(ctx.got, 2, "train or predict")?;
-    let curve = losses(&got[0], "train")?;
-    let predicted = labels(&got[1], n, "predict")?;
-    judge(ctx, curve, predicted)
+    TASK.check_accuracy(ctx)
 }
 
-/// `[losses_1, losses_2, labels_1, labels_2]` from two trainings with the same seed: the loss
-/// curves identical bit for bit, the labels identical, and the first run as accurate as the
-/// pass marks ask (a model that learns nothing is reproducible too).
 fn check_reproducible(ctx: &CheckCtx) -> Result<(), Failure> {
-    let n = held_out_count(ctx);
-    let seed = ctx.input.at(3).int();
-    let got = parts(ctx.got, 4, "train or predict")?;
-    let (c1, c2) = (losses(&got[0], "train")?, losses(&got[1], "train (second run)")?);
-    let advice = "Draw every random number (initial weights, shuffles, dropout masks) from a generator \
-                  seeded with `seed`: candle's `randn`/`rand` and `candle_nn`'s `VarBuilder` initialisers \
-                  are not seeded.";
-    if c1.len() != c2.len() {
-        return Err(Failure::plain(format!(
-            "training twice with seed {seed} gave loss curves of {} and {} epochs",
-            c1.len(),
-            c2.len()
-        )));
+    TASK.check_reproducible(ctx)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What every task's checks share: the outputs' shapes, the loss curve, reproducibility.
+
+/// The labels a run returned, checked against `n` held-out items and the task's classes.
+type Labels = for<'a> fn(&'a Value, usize, &str) -> Result<&'a [i64], Failure>;
+
+/// What differs between the tasks in the shared checks.
+pub(crate) struct Task {
+    /// What the held-out items are, in messages (`images`).
+    items: &'static str,
+    /// How many held-out items a case's input has.
+    held_out: fn(&CheckCtx) -> usize,
+    labels: Labels,
+    /// Scores a run's curve and labels against the pass marks and the reference.
+    judge: fn(&CheckCtx, &[f64], &[i64]) -> Result<(), Failure>,
+    /// What to do when two runs with one seed differ.
+    seeding_advice: &'static str,
+}
+
+impl Task {
+    fn loss_figure(&self, mine: &[f64], reference: Option<&[f64]>) -> Figure {
+        let mut series = vec![curve("yours", mine)];
+        series.extend(reference.map(|r| curve("reference", r)));
+        Figure {
+            title: format!("Training curve: mean cross-entropy on the training {}, per epoch", self.items),
+            kind: "lines".into(),
+            x_label: "epoch".into(),
+            y_label: "training loss".into(),
+            series,
+            matrix: vec![],
+            labels: vec![],
+        }
     }
-    if let Some(i) = (0..c1.len()).find(|&i| c1[i].to_bits() != c2[i].to_bits()) {
-        return Err(Failure::plain(format!(
-            "training twice with seed {seed} gave different losses: epoch {} was {} then {}. {advice}",
-            i + 1,
-            c1[i],
-            c2[i]
-        )));
+
+    /// `[losses, labels]` of one training run.
+    fn check_accuracy(&self, ctx: &CheckCtx) -> Result<(), Failure> {
+        let n = (self.held_out)(ctx);
+        let got = parts(ctx.got, 2, "train or predict")?;
+        let curve = losses(&got[0], "train")?;
+        let predicted = (self.labels)(&got[1], n, "predict")?;
+        (self.judge)(ctx, curve, predicted)
     }
-    let (l1, l2) = (labels(&got[2], n, "predict")?, labels(&got[3], n, "predict (second run)")?);
-    if let Some(i) = (0..n).find(|&i| l1[i] != l2[i]) {
-        return Err(Failure::plain(format!(
-            "training twice with seed {seed} gave the same losses but different predictions: image {i} is \
-             digit {} then {} (does `predict` draw random numbers?)",
-            l1[i], l2[i]
-        )));
+
+    /// `[losses_1, losses_2, labels_1, labels_2]` from two trainings with the same seed: the loss
+    /// curves identical bit for bit, the labels identical, and the first run as accurate as the
+    /// pass marks ask (a model that learns nothing is reproducible too).
+    fn check_reproducible(&self, ctx: &CheckCtx) -> Result<(), Failure> {
+        let n = (self.held_out)(ctx);
+        let seed = ctx.input.at(3).int();
+        let got = parts(ctx.got, 4, "train or predict")?;
+        let (c1, c2) = (losses(&got[0], "train")?, losses(&got[1], "train (second run)")?);
+        if c1.len() != c2.len() {
+            return Err(Failure::plain(format!(
+                "training twice with seed {seed} gave loss curves of {} and {} epochs",
+                c1.len(),
+                c2.len()
+            )));
+        }
+        if let Some(i) = (0..c1.len()).find(|&i| c1[i].to_bits() != c2[i].to_bits()) {
+            return Err(Failure::plain(format!(
+                "training twice with seed {seed} gave different losses: epoch {} was {} then {}. {}",
+                i + 1,
+                c1[i],
+                c2[i],
+                self.seeding_advice
+            )));
+        }
+        let (l1, l2) = ((self.labels)(&got[2], n, "predict")?, (self.labels)(&got[3], n, "predict (second run)")?);
+        if let Some(i) = (0..n).find(|&i| l1[i] != l2[i]) {
+            return Err(Failure::plain(format!(
+                "training twice with seed {seed} gave the same losses but different predictions: held-out item {i} \
+                 is labelled {} then {} (does `predict` draw random numbers?)",
+                l1[i], l2[i]
+            )));
+        }
+        (self.judge)(ctx, c1, l1)
     }
-    judge(ctx, c1, l1)
+}
+
+/// The reference's loss curve and labels (both runs' outputs start with them).
+pub(crate) fn reference_run<'a>(
+    ctx: &CheckCtx<'a>,
+    n: usize,
+    labels: Labels,
+) -> (Option<&'a [f64]>, Option<&'a [i64]>) {
+    match ctx.expected {
+        Value::List(e) if e.len() == 2 || e.len() == 4 => {
+            (losses(&e[0], "reference").ok(), labels(&e[e.len() / 2], n, "reference").ok())
+        }
+        _ => (None, None),
+    }
 }

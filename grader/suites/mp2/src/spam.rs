@@ -10,7 +10,7 @@
 //! into the held-out set (empty, no words, very long, another script) have the label -1: they
 //! must get a label, but do not count in the scores.
 
-use super::{curve, losses, parts};
+use super::{below, held_out_labels, reference_run, shuffle, Task};
 use grader_protocol::Value;
 use grader_report::Figure;
 use grader_suite_api::data;
@@ -73,16 +73,6 @@ fn emails() -> Emails {
     Emails { texts, labels }
 }
 
-fn below(g: &mut Gen, n: usize) -> usize {
-    g.size(0, n - 1)
-}
-
-fn shuffle<T>(g: &mut Gen, items: &mut [T]) {
-    for i in (1..items.len()).rev() {
-        items.swap(i, below(g, i + 1));
-    }
-}
-
 fn texts(d: &Emails, idx: &[usize]) -> Vec<Value> {
     idx.iter().map(|&i| Value::Text(d.texts[i].clone())).collect()
 }
@@ -140,13 +130,6 @@ fn reproducible_cases(g: &mut Gen) -> Vec<Case> {
 // ---------------------------------------------------------------------------------------------
 // Checks
 
-fn held_out_labels(ctx: &CheckCtx) -> Result<Vec<i64>, Failure> {
-    match ctx.secret {
-        Value::Ints(y) => Ok(y.clone()),
-        _ => Err(Failure::msg("course bug: the held-out labels of this case are missing")),
-    }
-}
-
 fn held_out_count(ctx: &CheckCtx) -> usize {
     match ctx.input.at(2) {
         Value::List(t) => t.len(),
@@ -192,41 +175,17 @@ fn confusion_figure(whose: &str, matrix: Vec<Vec<f64>>) -> Figure {
     }
 }
 
-fn loss_figure(mine: &[f64], reference: Option<&[f64]>) -> Figure {
-    let mut series = vec![curve("yours", mine)];
-    series.extend(reference.map(|r| curve("reference", r)));
-    Figure {
-        title: "Training curve: mean cross-entropy on the training e-mails, per epoch".into(),
-        kind: "lines".into(),
-        x_label: "epoch".into(),
-        y_label: "training loss".into(),
-        series,
-        matrix: vec![],
-        labels: vec![],
-    }
-}
-
-/// The reference's loss curve and labels (both runs' outputs start with them).
-fn reference_run<'a>(ctx: &CheckCtx<'a>, n: usize) -> (Option<&'a [f64]>, Option<&'a [i64]>) {
-    match ctx.expected {
-        Value::List(e) if e.len() == 2 || e.len() == 4 => {
-            (losses(&e[0], "reference").ok(), labels(&e[e.len() / 2], n, "reference").ok())
-        }
-        _ => (None, None),
-    }
-}
-
 /// Accuracy and spam F1 against the pass marks, accuracy against the reference's; the numbers,
 /// the training curves and the confusion matrices go in the report.
 fn judge(ctx: &CheckCtx, curve: &[f64], predicted: &[i64]) -> Result<(), Failure> {
     let y = held_out_labels(ctx)?;
-    let (ref_curve, ref_labels) = reference_run(ctx, y.len());
+    let (ref_curve, ref_labels) = reference_run(ctx, y.len(), labels);
     let (acc, f1, matrix) = scores(&y, predicted);
     let reference = ref_labels.map(|r| scores(&y, r));
     ctx.metric("held-out accuracy", acc, reference.as_ref().map(|r| r.0), None);
     ctx.metric("held-out F1 (spam)", f1, reference.as_ref().map(|r| r.1), None);
     ctx.metric("final training loss", curve[curve.len() - 1], ref_curve.map(|r| r[r.len() - 1]), None);
-    ctx.figure(loss_figure(curve, ref_curve));
+    ctx.figure(TASK.loss_figure(curve, ref_curve));
     let missed = matrix[1][0];
     let false_alarms = matrix[0][1];
     ctx.figure(confusion_figure("Your", matrix));
@@ -260,46 +219,19 @@ fn judge(ctx: &CheckCtx, curve: &[f64], predicted: &[i64]) -> Result<(), Failure
     Ok(())
 }
 
-/// `[losses, labels]` of one training run.
+const TASK: Task = Task {
+    items: "e-mails",
+    held_out: held_out_count,
+    labels,
+    judge,
+    seeding_advice: "Draw every random number (initial weights, shuffles, dropout masks) from a generator \
+                     seeded with `seed`, and let no `HashMap` iteration order decide word ids or batches.",
+};
+
 fn check_accuracy(ctx: &CheckCtx) -> Result<(), Failure> {
-    let n = held_out_count(ctx);
-    let got = parts(ctx.got, 2, "train or predict")?;
-    let curve = losses(&got[0], "train")?;
-    let predicted = labels(&got[1], n, "predict")?;
-    judge(ctx, curve, predicted)
+    TASK.check_accuracy(ctx)
 }
 
-/// `[losses_1, losses_2, labels_1, labels_2]` from two trainings with the same seed: identical
-/// bit for bit, and the first run as accurate as the pass marks ask.
 fn check_reproducible(ctx: &CheckCtx) -> Result<(), Failure> {
-    let n = held_out_count(ctx);
-    let seed = ctx.input.at(3).int();
-    let got = parts(ctx.got, 4, "train or predict")?;
-    let (c1, c2) = (losses(&got[0], "train")?, losses(&got[1], "train (second run)")?);
-    let advice = "Draw every random number (initial weights, shuffles, dropout masks) from a generator \
-                  seeded with `seed`, and let no `HashMap` iteration order decide word ids or batches.";
-    if c1.len() != c2.len() {
-        return Err(Failure::plain(format!(
-            "training twice with seed {seed} gave loss curves of {} and {} epochs",
-            c1.len(),
-            c2.len()
-        )));
-    }
-    if let Some(i) = (0..c1.len()).find(|&i| c1[i].to_bits() != c2[i].to_bits()) {
-        return Err(Failure::plain(format!(
-            "training twice with seed {seed} gave different losses: epoch {} was {} then {}. {advice}",
-            i + 1,
-            c1[i],
-            c2[i]
-        )));
-    }
-    let (l1, l2) = (labels(&got[2], n, "predict")?, labels(&got[3], n, "predict (second run)")?);
-    if let Some(i) = (0..n).find(|&i| l1[i] != l2[i]) {
-        return Err(Failure::plain(format!(
-            "training twice with seed {seed} gave the same losses but different predictions: e-mail {i} is \
-             {} then {} (does `predict` draw random numbers?)",
-            l1[i], l2[i]
-        )));
-    }
-    judge(ctx, c1, l1)
+    TASK.check_reproducible(ctx)
 }
