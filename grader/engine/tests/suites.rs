@@ -21,6 +21,12 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 const SEEDS: [u64; 2] = [1, 20261129];
 
+/// Stages whose every case trains a network (the reference trains too, for the expected labels):
+/// their hidden cases run with the first seed only here, both in `grader dev check --seeds`.
+/// Mini-project 2 grades in about 60 s per seed and role on 2 cores (2026-12-04), the most of any
+/// stage; the CI budget (README) keeps the second seed for the stages that grade in seconds.
+const FIRST_SEED_ONLY: &[&str] = &["mp2"];
+
 /// Trials that time code take this lock exclusively, so that no other trial's work runs on the
 /// machine's cores while they measure; every other trial shares it.
 static QUIET: RwLock<()> = RwLock::new(());
@@ -94,6 +100,9 @@ fn hidden_case_trials() -> Vec<Trial> {
         // Every stage of the manifest: each suite belongs to exactly one (the manifest checks it).
         for s in suites.iter() {
             let stage = s.id.split('.').next().unwrap_or_default().to_string();
+            if seed != SEEDS[0] && FIRST_SEED_ONLY.contains(&stage.as_str()) {
+                continue;
+            }
             let cases = (s.cases)(&mut Gen::new(seed, s.id));
             for (i, case) in cases.iter().enumerate() {
                 for role in ["reference", "stub"] {
