@@ -272,6 +272,9 @@ fn check_reproducible(ctx: &CheckCtx) -> Result<(), Failure> {
 /// The labels a run returned, checked against `n` held-out items and the task's classes.
 type Labels = for<'a> fn(&'a Value, usize, &str) -> Result<&'a [i64], Failure>;
 
+/// Scores a run's loss curve and labels against the pass marks and the reference.
+type Judge = fn(&CheckCtx, &[f64], &[i64]) -> Result<(), Failure>;
+
 /// What differs between the tasks in the shared checks.
 pub(crate) struct Task {
     /// What the held-out items are, in messages (`images`).
@@ -279,8 +282,7 @@ pub(crate) struct Task {
     /// How many held-out items a case's input has.
     held_out: fn(&CheckCtx) -> usize,
     labels: Labels,
-    /// Scores a run's curve and labels against the pass marks and the reference.
-    judge: fn(&CheckCtx, &[f64], &[i64]) -> Result<(), Failure>,
+    judge: Judge,
     /// What to do when two runs with one seed differ.
     seeding_advice: &'static str,
 }
