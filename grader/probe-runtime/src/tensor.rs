@@ -129,3 +129,17 @@ pub fn planted_steps<O>(
     }
     Value::List(out)
 }
+
+/// What a project returned (the mini-projects' training runs): the value, or an error with its
+/// message, cut to 400 characters, which the check shows (a function exercise's error travels
+/// as its variant's name only).
+pub struct Reported<T>(pub candle_core::Result<T>);
+
+impl<M, T: Ret<M>> Ret<M> for Reported<T> {
+    fn ret(self) -> Value {
+        match self.0 {
+            Ok(t) => t.ret(),
+            Err(e) => Value::Error(e.to_string().chars().take(400).collect()),
+        }
+    }
+}

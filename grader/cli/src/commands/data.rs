@@ -62,14 +62,7 @@ pub fn data(root: &Path, cmd: Option<DataCommand>) -> Result<u8> {
                     if selected.is_empty() {
                         bail!("nothing matches `{sel}`: see `grader list` for exercise ids");
                     }
-                    Some(
-                        selected
-                            .iter()
-                            .flat_map(|e| {
-                                [e.stage.clone(), e.id.rsplit_once('.').map_or(e.id.clone(), |(m, _)| m.to_string())]
-                            })
-                            .collect(),
-                    )
+                    Some(datasets::read_by(&selected))
                 }
             };
             let wanted: Vec<&DataSet> = sets

@@ -10,7 +10,8 @@ use candle_core::Tensor;
 use grader_protocol::Value;
 use linfa::prelude::*;
 use ndarray::{Array1, Array2, Axis};
-use probe_runtime::glue::{Arg, Ret};
+use probe_runtime::glue::Arg;
+use probe_runtime::tensor::Reported;
 
 /// This glue crate's marker for [`Arg`] and [`Ret`].
 pub struct Mp1;
@@ -44,19 +45,6 @@ impl Arg<'_, Mp1> for Array2<f64> {
     fn arg(v: &Value) -> Array2<f64> {
         let (r, c, d) = v.matrix_parts();
         Array2::from_shape_vec((r, c), d.to_vec()).expect("glue: matrix shape")
-    }
-}
-
-/// What the project returned: the value, or an error with its message (the check shows it),
-/// cut to 400 characters.
-struct Reported<T>(candle_core::Result<T>);
-
-impl<T: Ret<Mp1>> Ret<Mp1> for Reported<T> {
-    fn ret(self) -> Value {
-        match self.0 {
-            Ok(t) => t.ret(),
-            Err(e) => Value::Error(e.to_string().chars().take(400).collect()),
-        }
     }
 }
 

@@ -8,8 +8,7 @@
 //! with its message (see [`Reported`]), not only its variant's name.
 
 use candle_core::{DType, Tensor};
-use grader_protocol::Value;
-use probe_runtime::glue::Ret;
+use probe_runtime::tensor::Reported;
 
 /// This glue crate's marker for `Arg` and [`Ret`].
 pub struct Mp2;
@@ -21,30 +20,15 @@ probe_runtime::glue! { Mp2;
     };
     // Trains twice with the same seed: both runs' losses, then both runs' predictions.
     "mp2.digits.reproducible" => |images: Tensor, labels: Vec<u32>, held_out: Tensor, seed: u64| {
-        Reported(train_twice(&images, &labels, &held_out, seed))
+        Reported(twice(|| train_and_predict(&images, &labels, &held_out, seed)))
     };
     // Task "spam": the same two, on e-mails.
     "mp2.spam.accuracy" => |texts: Vec<&str>, labels: Vec<u32>, held_out: Vec<&str>, seed: u64| {
         Reported(spam_train_and_predict(&texts, &labels, &held_out, seed))
     };
     "mp2.spam.reproducible" => |texts: Vec<&str>, labels: Vec<u32>, held_out: Vec<&str>, seed: u64| {
-        let first = spam_train_and_predict(&texts, &labels, &held_out, seed);
-        let second = spam_train_and_predict(&texts, &labels, &held_out, seed);
-        Reported(first.and_then(|(c1, l1)| second.map(|(c2, l2)| (c1, c2, l1, l2))))
+        Reported(twice(|| spam_train_and_predict(&texts, &labels, &held_out, seed)))
     };
-}
-
-/// What the project returned: the value, or an error with its message (the check shows it),
-/// cut to 400 characters.
-struct Reported<T>(candle_core::Result<T>);
-
-impl<T: Ret<Mp2>> Ret<Mp2> for Reported<T> {
-    fn ret(self) -> Value {
-        match self.0 {
-            Ok(t) => t.ret(),
-            Err(e) => Value::Error(e.to_string().chars().take(400).collect()),
-        }
-    }
 }
 
 /// `(losses per epoch, held-out labels)` of one model trained with `seed`.
@@ -73,11 +57,10 @@ fn spam_train_and_predict(
 /// `(losses 1, losses 2, labels 1, labels 2)`.
 type TwoRuns = (Vec<f64>, Vec<f64>, Vec<u32>, Vec<u32>);
 
-/// `(losses 1, losses 2, labels 1, labels 2)` of two models trained with the same seed; the
-/// first error if either run fails (both always run).
-fn train_twice(images: &Tensor, labels: &[u32], held_out: &Tensor, seed: u64) -> candle_core::Result<TwoRuns> {
-    let (first, second) =
-        (train_and_predict(images, labels, held_out, seed), train_and_predict(images, labels, held_out, seed));
+/// `(losses 1, losses 2, labels 1, labels 2)` of two models trained with the same seed (`run`,
+/// twice); the first error if either run fails (both always run).
+fn twice(run: impl Fn() -> candle_core::Result<(Vec<f64>, Vec<u32>)>) -> candle_core::Result<TwoRuns> {
+    let (first, second) = (run(), run());
     let ((c1, l1), (c2, l2)) = (first?, second?);
     Ok((c1, c2, l1, l2))
 }
