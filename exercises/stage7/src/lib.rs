@@ -5,4 +5,4 @@
 //! graceful shutdown), and the grader drives your router with its own client.
 
 #![allow(unused_variables)]
-pub mod breaker;
+pub mod api;

@@ -34,8 +34,9 @@ pub struct Violation {
 /// Standard-library modules that reach outside the process; an exercise may allow some.
 pub const SYSTEM_MODULES: [&str; 7] = ["fs", "net", "process", "env", "os", "arch", "intrinsics"];
 
-/// The crates whose system modules are gated: `std` and the two it re-exports.
-const ROOTS: [&str; 3] = ["std", "core", "alloc"];
+/// The crates whose system modules are gated: `std` and the two it re-exports, and tokio (the
+/// services' runtime), whose `net`, `fs` and `process` reach outside just as std's do.
+const ROOTS: [&str; 4] = ["std", "core", "alloc", "tokio"];
 
 /// Which system modules an exercise may use (later stages' service exercises allow `net`).
 #[derive(Debug, Clone, Default)]
@@ -1397,6 +1398,10 @@ mod tests {
         assert_eq!(rules("fn f() { std::process::exit(0) }"), ["forbidden-api"]);
         assert_eq!(rules("use std::{fs, io};"), ["forbidden-api"]);
         assert_eq!(rules("use ::std::net::TcpStream;"), ["forbidden-api"]);
+        // tokio's system modules are gated as std's are; its others are not.
+        assert_eq!(rules("async fn f() { tokio::net::TcpStream::connect(\"1.1.1.1:80\").await; }"), ["forbidden-api"]);
+        assert_eq!(rules("use tokio::{fs, sync::Mutex};"), ["forbidden-api"]);
+        assert!(rules("use tokio::sync::watch; fn f() { tokio::spawn(async {}); }").is_empty());
         assert_eq!(rules("use std as s;"), ["std-alias"]);
         assert_eq!(rules("use std::*;"), ["std-alias"]);
         assert_eq!(rules("#[no_mangle] pub fn main() {}"), ["forbidden-attribute"]);

@@ -18,9 +18,12 @@ pub mod feedback;
 pub mod gate;
 pub mod glue;
 pub mod intake;
+pub mod load;
+pub mod loopback;
 pub mod manifest;
 pub mod probe;
 pub mod run;
+pub mod service;
 pub mod speed;
 
 pub use grader_suite_api::{compare, suite};

@@ -110,6 +110,8 @@ struct Running {
     reply_limit: Arc<AtomicUsize>,
     /// Stopped (SIGSTOP) between calls.
     frozen: bool,
+    /// A service's endpoint (see [`Probe::listen`]).
+    endpoint: Option<crate::loopback::Endpoint>,
     /// Removed when the process is gone (declared last: dropped after the process is reaped).
     _dir: ProbeDir,
 }
@@ -127,11 +129,22 @@ pub struct Probe {
     /// `cuda` when GPU targets run: then exported as `COMPUTE_DEVICE`, which the glue reads to
     /// put timed tensors on the GPU (a CPU run exports nothing, keeping the environment small).
     pub device: &'static str,
+    /// Hand each process a listening socket (fd 3, `LISTEN_FDS=1`) on a loopback of its own:
+    /// a service exercise's probe.
+    pub listen: bool,
 }
 
 impl Probe {
     pub fn new(exe: &Path, limits: Limits) -> Probe {
-        Probe { exe: exe.to_path_buf(), limits, running: None, spawned: 0, layers: Vec::new(), device: "cpu" }
+        Probe {
+            exe: exe.to_path_buf(),
+            limits,
+            running: None,
+            spawned: 0,
+            layers: Vec::new(),
+            device: "cpu",
+            listen: false,
+        }
     }
 
     fn spawn(&mut self) -> std::io::Result<&mut Running> {
@@ -166,6 +179,10 @@ impl Probe {
                 limits.scratch_inodes.max(16)
             )
             .into_bytes();
+            // A service's listener, opened here and handed over as fd 3; the grader's copy is closed
+            // once the process has it, so that connections fail at once when the service is gone.
+            let lb = if self.listen { Some(crate::loopback::open()?) } else { None };
+            let listen_fd: i32 = lb.as_ref().map_or(-1, |l| std::os::fd::AsRawFd::as_raw_fd(&l.listener));
             let mut cmd = Command::new(&exe);
             if limits.sandbox {
                 cmd.arg(&scratch);
@@ -179,6 +196,9 @@ impl Probe {
             if self.device != "cpu" {
                 cmd.env("COMPUTE_DEVICE", self.device);
             }
+            if listen_fd >= 0 {
+                cmd.env("LISTEN_FDS", "1");
+            }
             cmd.current_dir(&scratch);
             // SAFETY: only async-signal-safe system calls between fork and exec, on memory
             // prepared before the fork (no allocation).
@@ -186,6 +206,15 @@ impl Probe {
                 cmd.pre_exec(move || {
                     // Its own process group, so that a kill reaches every process it started.
                     libc::setpgid(0, 0);
+                    // A service's listener as fd 3, without close-on-exec.
+                    if listen_fd >= 0 {
+                        if listen_fd == 3 {
+                            let flags = libc::fcntl(3, libc::F_GETFD);
+                            libc::fcntl(3, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
+                        } else if libc::dup2(listen_fd, 3) < 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    }
                     let set = |res, v: u64| {
                         let lim = libc::rlimit { rlim_cur: v as libc::rlim_t, rlim_max: v as libc::rlim_t };
                         libc::setrlimit(res, &lim);
@@ -256,6 +285,7 @@ impl Probe {
             }
             let mut child = cmd.spawn()?;
             self.spawned += 1;
+            let endpoint = lb.map(|l| l.endpoint());
             let uid = UID_BASE + child.id();
             let stdin = child.stdin.take().expect("piped");
             let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
@@ -292,6 +322,7 @@ impl Probe {
                 stderr_thread: Some(stderr_thread),
                 reply_limit,
                 frozen: false,
+                endpoint,
                 _dir: dir,
             };
             // The probe's first frame lists the layers it applied to itself.
@@ -331,6 +362,20 @@ impl Probe {
                     detail: "cleared environment, neutral names, scratch working directory".into(),
                 },
             ];
+            if let Some(ep) = &running.endpoint {
+                layers.push(Layer {
+                    name: "private-loopback".into(),
+                    enforced: ep.private(),
+                    detail: if ep.private() {
+                        "serves on the loopback of a network namespace of its own, reached by the grader's client only"
+                            .into()
+                    } else {
+                        "serves on the host's loopback (the grader is not root): the machine's other processes could \
+                         connect"
+                            .into()
+                    },
+                });
+            }
             match hello {
                 Ok(Reply::Hello { layers: theirs }) => layers.extend(theirs),
                 Ok(other) => {
@@ -443,6 +488,76 @@ impl Probe {
             }),
             other => Err(Lost::Gone(format!("unexpected reply {other:?}"))),
         }
+    }
+
+    /// Where the running service listens (a [`Probe::listen`] probe that has started).
+    pub fn endpoint(&self) -> Option<crate::loopback::Endpoint> {
+        self.running.as_ref().and_then(|r| r.endpoint.clone())
+    }
+
+    /// The running process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.running.as_ref().map(|r| r.child.id())
+    }
+
+    /// Stops every thread of the running process (while the other service is measured).
+    pub fn pause(&mut self) {
+        if let Some(r) = self.running.as_mut() {
+            freeze(r);
+        }
+    }
+
+    /// Lets the running process go on.
+    pub fn resume(&mut self) {
+        if let Some(r) = self.running.as_mut() {
+            thaw(r);
+        }
+    }
+
+    /// `None` while the process runs; once it has ended by itself, why (its post-mortem), and the
+    /// process is forgotten.
+    pub fn ended(&mut self) -> Option<String> {
+        let r = self.running.as_mut()?;
+        match r.child.try_wait() {
+            Ok(None) => None,
+            _ => Some(match self.post_mortem("the process ended".into()) {
+                CallResult::Died { message, .. } => message,
+                _ => "the process ended".into(),
+            }),
+        }
+    }
+
+    /// Sends SIGTERM to the process (not its group: the glue handles it) and waits up to `within`
+    /// for it to exit: `Some((after, exit code))` if it did (the code is `None` for a signal),
+    /// `None` if it was still running, and then it is killed. The process is gone either way.
+    pub fn terminate(&mut self, within: Duration) -> Option<(Duration, Option<i32>)> {
+        let r = self.running.as_mut()?;
+        thaw(r);
+        let pid = r.child.id() as libc::pid_t;
+        let start = Instant::now();
+        // SAFETY: signalling the process we started.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let deadline = start + within;
+        let ended = loop {
+            match r.child.try_wait() {
+                Ok(Some(status)) => break Some((start.elapsed(), status.code())),
+                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(2)),
+                _ => break None,
+            }
+        };
+        self.kill();
+        ended
+    }
+
+    /// The process's resident memory and its peak, in KiB (`/proc/<pid>/status`).
+    pub fn memory(&self) -> Option<(u64, u64)> {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        let field = |name: &str| -> Option<u64> {
+            text.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()?.parse().ok())
+        };
+        Some((field("VmRSS:")?, field("VmHWM:")?))
     }
 
     /// Kills the whole process group and forgets the process.

@@ -358,6 +358,44 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
     {
         return Err(RunError::Suite { exercise: ex.id.clone(), case, label: c.label.clone(), message });
     }
+    // A service exercise: every case starts both services afresh, each with a listener of its
+    // own, and plays the case's scenario against them.
+    let service = cases.iter().any(|c| c.scenario.is_some());
+    if let Some((case, c)) = cases.iter().enumerate().find(|(_, c)| service && c.scenario.is_none()) {
+        return Err(RunError::Suite {
+            exercise: ex.id.clone(),
+            case,
+            label: c.label.clone(),
+            message: "without a scenario, in a service exercise".into(),
+        });
+    }
+    if service {
+        for p in [&mut *student, &mut *reference] {
+            p.kill();
+            p.listen = true;
+        }
+    }
+    let r = cases_of(ex, suite, &cases, student_dir, student, reference, obs);
+    if service {
+        for p in [&mut *student, &mut *reference] {
+            p.kill();
+            p.listen = false;
+        }
+    }
+    let results = r?;
+    finish_exercise(ex, suite, config, gpu, student, reference, obs, &mut gen, started, results)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cases_of(
+    ex: &Exercise,
+    suite: &ExerciseSuite,
+    cases: &[grader_suite_api::suite::Case],
+    student_dir: &str,
+    student: &mut Probe,
+    reference: &mut Probe,
+    obs: &mut dyn Observer,
+) -> Result<Vec<CaseResult>, RunError> {
     obs.event(&Event::ExerciseStarted { id: &ex.id, cases: cases.len() });
     let reference_timeout = Duration::from_secs(60);
     let mut results = Vec::with_capacity(cases.len());
@@ -381,6 +419,11 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
             obs.event(&Event::CaseFinished { id: &ex.id, case: &result });
             results.push(result);
             continue;
+        }
+        if case.scenario.is_some() {
+            // Fresh processes for every case: a crash costs this case only.
+            reference.kill();
+            student.kill();
         }
         let (expected, ref_time) = match reference.call(&ex.id, &case.input, reference_timeout) {
             CallResult::Returned { value, elapsed } => (value, elapsed),
@@ -432,6 +475,57 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
         match student.call_bounded(&ex.id, &case.input, timeout, speed::reply_limit(&expected)) {
             CallResult::NotStarted(message) => {
                 return Err(RunError::ProbeStart { role: "student", exercise: ex.id.clone(), message })
+            }
+            CallResult::Returned { value, elapsed } if case.scenario.is_some() => {
+                result.time_ms = Some(elapsed.as_secs_f64() * 1e3);
+                let scenario = case.scenario.as_ref().expect("a service case");
+                if !matches!(&expected, grader_protocol::Value::Text(t) if t == "serving") {
+                    return Err(RunError::Reference {
+                        exercise: ex.id.clone(),
+                        case: index,
+                        label: case.label.clone(),
+                        message: format!("its service did not start (its glue answered {})", expected.kind()),
+                    });
+                }
+                if value != expected {
+                    result.status = CaseStatus::Wrong;
+                    result.message = Some(format!(
+                        "the service did not start: it answered {} where a router was due",
+                        match &value {
+                            grader_protocol::Value::Error(e) => format!("the error {e}"),
+                            v => v.kind().to_string(),
+                        }
+                    ));
+                } else {
+                    let (ro, so) = crate::service::play(
+                        scenario,
+                        &mut crate::service::Pair { reference: &mut *reference, student: &mut *student },
+                    );
+                    if let Some(how) = &ro.died {
+                        return Err(RunError::Reference {
+                            exercise: ex.id.clone(),
+                            case: index,
+                            label: case.label.clone(),
+                            message: format!("its service ended during the scenario: {how}"),
+                        });
+                    }
+                    if let Some(how) = &so.died {
+                        result.status = CaseStatus::Crashed;
+                        result.message = Some(format!("the service ended before the client was done: {how}"));
+                    } else {
+                        let mut ctx = CheckCtx::new(&case.input, &expected, &value, ex.tolerance);
+                        ctx.secret = &case.secret;
+                        ctx.service =
+                            Some(grader_suite_api::service::Served { scenario, reference: &ro, student: &so });
+                        if let Err(f) = suite.check.judge(&ctx) {
+                            result.status = CaseStatus::Wrong;
+                            result.message = Some(f.diagnosis.unwrap_or(f.message));
+                        }
+                        let notes = ctx.notes.into_inner();
+                        result.metrics = notes.metrics;
+                        result.figures = notes.figures;
+                    }
+                }
             }
             CallResult::Returned { value, elapsed } => {
                 result.time_ms = Some(elapsed.as_secs_f64() * 1e3);
@@ -493,7 +587,23 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
         obs.event(&Event::CaseFinished { id: &ex.id, case: &result });
         results.push(result);
     }
+    Ok(results)
+}
 
+/// The speed target, the status and the score of an exercise whose cases have run.
+#[allow(clippy::too_many_arguments)]
+fn finish_exercise(
+    ex: &Exercise,
+    suite: &ExerciseSuite,
+    config: &RunConfig,
+    gpu: &Result<(), String>,
+    student: &mut Probe,
+    reference: &mut Probe,
+    obs: &mut dyn Observer,
+    gen: &mut Gen,
+    started: Instant,
+    results: Vec<CaseResult>,
+) -> Result<ExerciseResult, RunError> {
     let passed = results.iter().filter(|c| c.status == CaseStatus::Passed).count();
     let all_passed = passed == results.len();
     let speed = ex.speed.as_ref().filter(|_| config.speed).map(|target| -> Result<SpeedResult, RunError> {
@@ -531,7 +641,7 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
                     ctx.outputs = &ex.outputs;
                     suite.check.judge(&ctx).map_err(|f| f.message)
                 };
-                speed::measure(&plan, student, reference, &mut gen, input, &check).map_err(|message| {
+                speed::measure(&plan, student, reference, gen, input, &check).map_err(|message| {
                     RunError::ProbeStart { role: "student or reference", exercise: ex.id.clone(), message }
                 })?
             }

@@ -96,6 +96,13 @@ fn hidden_case_trials() -> Vec<Trial> {
     // The cases are generated here, to name the trials: the data sets they read first.
     grader_engine::datasets::install_all(&course().root, &course().datasets)
         .expect("the data sets are present (the fetched ones: `grader data fetch`)");
+    // Stages with services are graded alone: their load steps measure both services side by side,
+    // and another trial's work on the same cores would make those ratios noise.
+    let timed: std::collections::HashSet<String> = suites
+        .iter()
+        .filter(|s| (s.cases)(&mut Gen::new(SEEDS[0], s.id)).iter().any(|c| c.scenario.is_some()))
+        .map(|s| s.id.split('.').next().unwrap_or_default().to_string())
+        .collect();
     for seed in SEEDS {
         // Every stage of the manifest: each suite belongs to exactly one (the manifest checks it).
         for s in suites.iter() {
@@ -109,8 +116,14 @@ fn hidden_case_trials() -> Vec<Trial> {
                     let id = s.id.to_string();
                     let stage = stage.clone();
                     let name = format!("{role}::{id}::seed{seed}::case{i} {}", case.label);
+                    let alone = timed.contains(&stage);
                     trials.push(Trial::test(name, move || {
-                        let _shared = QUIET.read().unwrap_or_else(|e| e.into_inner());
+                        let (_w, _r);
+                        if alone {
+                            _w = QUIET.write().unwrap_or_else(|e| e.into_inner());
+                        } else {
+                            _r = QUIET.read().unwrap_or_else(|e| e.into_inner());
+                        }
                         let report = graded(role, seed, &stage)?;
                         let ex = report.exercises.iter().find(|e| e.id == id).ok_or("exercise not graded")?;
                         let c = ex.cases.get(i).ok_or("case not graded")?;

@@ -14,6 +14,8 @@ use std::panic::{self, AssertUnwindSafe};
 
 pub mod glue;
 mod sandbox;
+#[cfg(feature = "service")]
+pub mod service;
 #[cfg(feature = "candle")]
 pub mod tensor;
 
@@ -63,6 +65,10 @@ pub fn serve(dispatch: fn(&str) -> Option<Handler>) -> ! {
     // The sandbox goes up before anything of the student's can run. The grader names the
     // scratch directory as the only argument; without it (a developer running the probe by
     // hand) nothing is confined, and the grader would say so.
+    // A service's SIGTERM pipe goes up before the sandbox; its runtime after it, so that every
+    // thread of the runtime inherits every layer.
+    #[cfg(feature = "service")]
+    let term = service::listener_given().then(service::install_sigterm);
     let layers = match std::env::args_os().nth(1) {
         Some(scratch) => sandbox::confine(std::path::Path::new(&scratch)),
         None => vec![grader_protocol::Layer {
@@ -71,6 +77,13 @@ pub fn serve(dispatch: fn(&str) -> Option<Handler>) -> ! {
             detail: "started without a scratch directory".into(),
         }],
     };
+    #[cfg(feature = "service")]
+    if let Some(term) = term {
+        if let Err(e) = term.map_err(|e| e.to_string()).and_then(service::prepare) {
+            eprintln!("probe: cannot prepare the service: {e}");
+            std::process::exit(74);
+        }
+    }
     if write_frame(&mut out, &Reply::Hello { layers }).is_err() {
         std::process::exit(0);
     }
@@ -112,6 +125,10 @@ pub fn serve(dispatch: fn(&str) -> Option<Handler>) -> ! {
             },
             Request::Call => {
                 let (handler, value) = prepared.as_ref().expect("Call before Prepare");
+                #[cfg(feature = "service")]
+                let result = panic::catch_unwind(AssertUnwindSafe(|| service::within(|| handler(value))))
+                    .map(|v| service::start().unwrap_or(v));
+                #[cfg(not(feature = "service"))]
                 let result = panic::catch_unwind(AssertUnwindSafe(|| handler(value)));
                 last = Some(match result {
                     Ok(v) => Outcome::Returned(v),

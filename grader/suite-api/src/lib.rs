@@ -10,4 +10,5 @@
 
 pub mod compare;
 pub mod data;
+pub mod service;
 pub mod suite;

@@ -18,11 +18,19 @@ pub struct Case {
     /// What the check needs but the probe must never see (a project's held-out labels): kept in
     /// the grader and handed to the check as [`CheckCtx::secret`]. `Unit` when there is none.
     pub secret: Value,
+    /// A service exercise's client script: `input` starts the service (its glue line's
+    /// arguments), then the grader's client runs this against it.
+    pub scenario: Option<crate::service::Scenario>,
 }
 
 impl Case {
     pub fn new(label: impl Into<String>, input: impl Into<Value>) -> Case {
-        Case { label: label.into(), input: input.into(), secret: Value::Unit }
+        Case { label: label.into(), input: input.into(), secret: Value::Unit, scenario: None }
+    }
+
+    /// A service started with `input` and driven by `scenario`.
+    pub fn service(label: impl Into<String>, input: impl Into<Value>, scenario: crate::service::Scenario) -> Case {
+        Case { scenario: Some(scenario), ..Case::new(label, input) }
     }
 
     /// The same case, with data for the check only (never sent to the probe).
@@ -53,6 +61,8 @@ pub struct CheckCtx<'a> {
     /// The names of the output's parts, as the exercise's glue line declares them
     /// (`=> (loss, grad)`); empty when it declares none.
     pub outputs: &'a [String],
+    /// A service exercise's observations (`None` for a function).
+    pub service: Option<crate::service::Served<'a>>,
 }
 
 /// What a check adds to its case's report.
@@ -73,6 +83,7 @@ impl CheckCtx<'_> {
             secret: &Value::Unit,
             notes: Default::default(),
             outputs: &[],
+            service: None,
         }
     }
 
@@ -89,6 +100,14 @@ impl CheckCtx<'_> {
         );
         let names: Vec<&str> = self.outputs.iter().map(String::as_str).collect();
         compare::named_parts(&names, self.expected, self.got, self.tol)
+    }
+
+    /// Both services' observations.
+    ///
+    /// # Panics
+    /// For a function exercise: a bug of the suite's.
+    pub fn served(&self) -> crate::service::Served<'_> {
+        self.service.expect("suite: a service check on a function exercise")
     }
 
     /// Shows a number of the student's next to the reference's (and the baseline's).

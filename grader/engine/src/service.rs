@@ -1,0 +1,211 @@
+//! Running a service exercise's case: both services started the same way, the suite's scenario
+//! played against each, side by side, and what the client saw handed to the check.
+//!
+//! Each case gets fresh processes (a crash costs that case only). While one service is driven,
+//! the other is stopped (SIGSTOP to its process group), so that neither runs while the other is
+//! measured; load steps alternate rounds between them. Every process is gone when the case ends,
+//! and the client's loops are bounded (see [`crate::load`]).
+
+use crate::load;
+use crate::probe::Probe;
+use grader_suite_api::service::{
+    LoadStats, Memory, Observation, Observed, Round, Scenario, Step, Terminate, Terminated,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Which of the two services.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Side {
+    Reference,
+    Student,
+}
+
+/// The two running services of a case.
+pub struct Pair<'a> {
+    pub reference: &'a mut Probe,
+    pub student: &'a mut Probe,
+}
+
+impl Pair<'_> {
+    fn get(&mut self, side: Side) -> &mut Probe {
+        match side {
+            Side::Reference => self.reference,
+            Side::Student => self.student,
+        }
+    }
+
+    /// Lets `side` run and stops the other.
+    fn only(&mut self, side: Side) {
+        let other = if side == Side::Reference { Side::Student } else { Side::Reference };
+        self.get(other).pause();
+        self.get(side).resume();
+    }
+}
+
+/// Plays `scenario` against both services (already started by their calls) and returns what
+/// the client saw of each: (reference, student). Both processes are gone afterwards.
+pub fn play(scenario: &Scenario, pair: &mut Pair) -> (Observation, Observation) {
+    let mut obs = [Observation::default(), Observation::default()];
+    let sides = [Side::Reference, Side::Student];
+    for step in &scenario.steps {
+        // Who is still there to be asked.
+        let mut alive = [false; 2];
+        for (i, side) in sides.iter().enumerate() {
+            if obs[i].died.is_none() {
+                if let Some(how) = pair.get(*side).ended() {
+                    obs[i].died = Some(how);
+                }
+            }
+            alive[i] = obs[i].died.is_none() && pair.get(*side).pid().is_some();
+        }
+        let seen: [Observed; 2] = match step {
+            Step::Load(l) => {
+                let mut rounds: [Vec<load::RoundResult>; 2] = [Vec::new(), Vec::new()];
+                for _ in 0..l.rounds.clamp(1, 9) {
+                    for (i, side) in sides.iter().enumerate() {
+                        if alive[i] {
+                            pair.only(*side);
+                            let ep = pair.get(*side).endpoint().expect("a service has an endpoint");
+                            rounds[i].push(load::closed(&ep, l));
+                        }
+                    }
+                }
+                let [a, b] = rounds;
+                [stats(a, alive[0]), stats(b, alive[1])]
+            }
+            Step::Open(o) => {
+                let mut rounds: [Vec<load::RoundResult>; 2] = [Vec::new(), Vec::new()];
+                for _ in 0..o.rounds.clamp(1, 9) {
+                    for (i, side) in sides.iter().enumerate() {
+                        if alive[i] {
+                            pair.only(*side);
+                            let ep = pair.get(*side).endpoint().expect("a service has an endpoint");
+                            rounds[i].push(load::open(&ep, o));
+                        }
+                    }
+                }
+                let [a, b] = rounds;
+                [stats(a, alive[0]), stats(b, alive[1])]
+            }
+            _ => {
+                let mut out = [Observed::Skipped, Observed::Skipped];
+                for (i, side) in sides.iter().enumerate() {
+                    if !alive[i] {
+                        continue;
+                    }
+                    pair.only(*side);
+                    out[i] = once(step, pair.get(*side));
+                }
+                out
+            }
+        };
+        let [a, b] = seen;
+        obs[0].steps.push(a);
+        obs[1].steps.push(b);
+    }
+    for (i, side) in sides.iter().enumerate() {
+        if obs[i].died.is_none() {
+            if let Some(how) = pair.get(*side).ended() {
+                obs[i].died = Some(how);
+            }
+        }
+        pair.get(*side).kill();
+    }
+    let [r, s] = obs;
+    (r, s)
+}
+
+/// A step that is not a load, against one service.
+fn once(step: &Step, probe: &mut Probe) -> Observed {
+    let ep = probe.endpoint().expect("a service has an endpoint");
+    match step {
+        Step::Request(r) => Observed::Response(load::one(&ep, r)),
+        Step::Raw(r) => Observed::Response(load::raw(&ep, r)),
+        Step::Memory => {
+            let (rss_kib, peak_kib) = probe.memory().unwrap_or((0, 0));
+            Observed::Memory(Memory { rss_kib, peak_kib })
+        }
+        Step::Pause(ms) => {
+            std::thread::sleep(Duration::from_millis((*ms).min(10_000)));
+            Observed::Paused
+        }
+        Step::Terminate(t) => Observed::Terminated(terminate(t, probe)),
+        Step::Load(_) | Step::Open(_) => unreachable!("loads alternate between the services"),
+    }
+}
+
+fn terminate(t: &Terminate, probe: &mut Probe) -> Terminated {
+    let ep = probe.endpoint().expect("a service has an endpoint");
+    let bound = Duration::from_millis(t.exit_within_ms.clamp(1, 30_000));
+    std::thread::scope(|s| {
+        let inflight = t.inflight.as_ref().map(|r| {
+            let ep = ep.clone();
+            s.spawn(move || load::raw(&ep, r))
+        });
+        std::thread::sleep(Duration::from_millis(t.signal_after_ms.min(10_000)));
+        let ready = t.ready.as_ref().map(|r| {
+            let ep = ep.clone();
+            let after = Duration::from_millis(t.ready_after_ms.min(10_000));
+            s.spawn(move || {
+                std::thread::sleep(after);
+                load::one(&ep, r)
+            })
+        });
+        let ended = probe.terminate(bound);
+        Terminated {
+            inflight: inflight.map(|h| h.join().unwrap_or_default()),
+            ready: ready.map(|h| h.join().unwrap_or_default()),
+            exit_ms: ended.map(|(d, _)| d.as_secs_f64() * 1e3),
+            exit_code: ended.and_then(|(_, c)| c),
+        }
+    })
+}
+
+/// A load step's rounds, summed up (`Skipped` where the service was gone).
+fn stats(rounds: Vec<load::RoundResult>, alive: bool) -> Observed {
+    if !alive || rounds.is_empty() {
+        return Observed::Skipped;
+    }
+    let mut h = rounds[0].histogram.clone();
+    h.reset();
+    let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+    let mut inconsistent = 0;
+    let mut per: Vec<Round> = Vec::new();
+    for r in &rounds {
+        h.add(&r.histogram).expect("same bounds");
+        for (k, v) in &r.statuses {
+            *statuses.entry(*k).or_default() += v;
+        }
+        inconsistent += r.inconsistent;
+        per.push(r.round.clone());
+    }
+    let mut tp: Vec<f64> = per.iter().map(|r| r.throughput).collect();
+    tp.sort_by(f64::total_cmp);
+    let ms = |q: f64| if h.is_empty() { 0.0 } else { h.value_at_quantile(q) as f64 / 1e3 };
+    // Buckets doubling from 0.1 ms, up to the largest latency seen.
+    let mut histogram = Vec::new();
+    let mut upper = 0.1;
+    let mut below = 0;
+    let max_ms = h.max() as f64 / 1e3;
+    while !h.is_empty() {
+        let n = h.count_between(0, (upper * 1e3) as u64);
+        histogram.push((upper, n - below));
+        below = n;
+        if upper >= max_ms {
+            break;
+        }
+        upper *= 2.0;
+    }
+    Observed::Load(LoadStats {
+        rounds: per,
+        statuses,
+        inconsistent,
+        histogram,
+        p50_ms: ms(0.5),
+        p90_ms: ms(0.9),
+        p99_ms: ms(0.99),
+        max_ms,
+        throughput: tp[tp.len() / 2],
+    })
+}
