@@ -6,3 +6,5 @@
 
 #![allow(unused_variables)]
 pub mod api;
+pub mod resilient;
+pub mod store;

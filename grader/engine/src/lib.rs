@@ -13,6 +13,7 @@
 
 pub mod builder;
 pub mod datasets;
+pub mod dependency;
 pub mod dev;
 pub mod feedback;
 pub mod gate;

@@ -112,6 +112,8 @@ struct Running {
     frozen: bool,
     /// A service's endpoint (see [`Probe::listen`]).
     endpoint: Option<crate::loopback::Endpoint>,
+    /// A service's dependency, played by the grader.
+    dependency: Option<crate::dependency::Dependency>,
     /// Removed when the process is gone (declared last: dropped after the process is reaped).
     _dir: ProbeDir,
 }
@@ -182,7 +184,24 @@ impl Probe {
             // A service's listener, opened here and handed over as fd 3; the grader's copy is closed
             // once the process has it, so that connections fail at once when the service is gone.
             let lb = if self.listen { Some(crate::loopback::open()?) } else { None };
-            let listen_fd: i32 = lb.as_ref().map_or(-1, |l| std::os::fd::AsRawFd::as_raw_fd(&l.listener));
+            // And one end of a socket pair for its dependency (fd 4), the other end served here.
+            let pair = if self.listen { Some(std::os::unix::net::UnixStream::pair()?) } else { None };
+            // Both above fd 4 in this process, so that the child's dup2 onto 3 and 4 cannot
+            // overwrite one with the other.
+            let high = |fd: i32| -> std::io::Result<std::os::fd::OwnedFd> {
+                // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor we then own.
+                let n = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 10) };
+                if n < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // SAFETY: `n` was just created and is owned by nobody else.
+                Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(n) })
+            };
+            use std::os::fd::AsRawFd;
+            let listen_high = lb.as_ref().map(|l| high(l.listener.as_raw_fd())).transpose()?;
+            let dep_high = pair.as_ref().map(|(_, theirs)| high(theirs.as_raw_fd())).transpose()?;
+            let listen_fd: i32 = listen_high.as_ref().map_or(-1, |f| f.as_raw_fd());
+            let dep_fd: i32 = dep_high.as_ref().map_or(-1, |f| f.as_raw_fd());
             let mut cmd = Command::new(&exe);
             if limits.sandbox {
                 cmd.arg(&scratch);
@@ -197,7 +216,7 @@ impl Probe {
                 cmd.env("COMPUTE_DEVICE", self.device);
             }
             if listen_fd >= 0 {
-                cmd.env("LISTEN_FDS", "1");
+                cmd.env("LISTEN_FDS", "2");
             }
             cmd.current_dir(&scratch);
             // SAFETY: only async-signal-safe system calls between fork and exec, on memory
@@ -206,14 +225,10 @@ impl Probe {
                 cmd.pre_exec(move || {
                     // Its own process group, so that a kill reaches every process it started.
                     libc::setpgid(0, 0);
-                    // A service's listener as fd 3, without close-on-exec.
-                    if listen_fd >= 0 {
-                        if listen_fd == 3 {
-                            let flags = libc::fcntl(3, libc::F_GETFD);
-                            libc::fcntl(3, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
-                        } else if libc::dup2(listen_fd, 3) < 0 {
-                            return Err(std::io::Error::last_os_error());
-                        }
+                    // A service's listener as fd 3 and its dependency's socket as fd 4, without
+                    // close-on-exec (both were duplicated above 9 before the fork).
+                    if listen_fd >= 0 && (libc::dup2(listen_fd, 3) < 0 || libc::dup2(dep_fd, 4) < 0) {
+                        return Err(std::io::Error::last_os_error());
                     }
                     let set = |res, v: u64| {
                         let lim = libc::rlimit { rlim_cur: v as libc::rlim_t, rlim_max: v as libc::rlim_t };
@@ -286,6 +301,11 @@ impl Probe {
             let mut child = cmd.spawn()?;
             self.spawned += 1;
             let endpoint = lb.map(|l| l.endpoint());
+            drop((listen_high, dep_high));
+            let dependency = match pair {
+                Some((ours, _theirs)) => Some(crate::dependency::Dependency::start(ours)?),
+                None => None,
+            };
             let uid = UID_BASE + child.id();
             let stdin = child.stdin.take().expect("piped");
             let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
@@ -323,6 +343,7 @@ impl Probe {
                 reply_limit,
                 frozen: false,
                 endpoint,
+                dependency,
                 _dir: dir,
             };
             // The probe's first frame lists the layers it applied to itself.
@@ -493,6 +514,11 @@ impl Probe {
     /// Where the running service listens (a [`Probe::listen`] probe that has started).
     pub fn endpoint(&self) -> Option<crate::loopback::Endpoint> {
         self.running.as_ref().and_then(|r| r.endpoint.clone())
+    }
+
+    /// The running service's dependency, played by the grader.
+    pub fn dependency(&self) -> Option<&crate::dependency::Dependency> {
+        self.running.as_ref().and_then(|r| r.dependency.as_ref())
     }
 
     /// The running process's id.

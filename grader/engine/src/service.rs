@@ -131,6 +131,7 @@ fn once(step: &Step, probe: &mut Probe) -> Observed {
             Observed::Paused
         }
         Step::Terminate(t) => Observed::Terminated(terminate(t, probe)),
+        Step::Dependency(plan) => Observed::Calls(probe.dependency().map_or(0, |d| d.set(plan))),
         Step::Load(_) | Step::Open(_) => unreachable!("loads alternate between the services"),
     }
 }

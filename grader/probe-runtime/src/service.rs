@@ -29,6 +29,9 @@ struct Prepared {
     runtime: tokio::runtime::Runtime,
     listener: Option<std::net::TcpListener>,
     draining: tokio::sync::watch::Sender<bool>,
+    /// The dependency's socket until its first use, then the handle that owns it.
+    dependency_fd: Option<std::os::unix::net::UnixStream>,
+    dependency: Option<Dependency>,
 }
 
 static PREPARED: Mutex<Option<Prepared>> = Mutex::new(None);
@@ -36,9 +39,10 @@ static ROUTER: Mutex<Option<axum::Router>> = Mutex::new(None);
 /// The write end of the SIGTERM pipe, for the signal handler.
 static TERM_PIPE: AtomicI32 = AtomicI32::new(-1);
 
-/// Whether the grader handed this process a listener.
+/// Whether the grader handed this process a listener (fd 3; with `LISTEN_FDS=2` the dependency's
+/// socket too, fd 4).
 pub(crate) fn listener_given() -> bool {
-    std::env::var_os("LISTEN_FDS").is_some_and(|v| v == "1")
+    std::env::var_os("LISTEN_FDS").is_some_and(|v| v == "1" || v == "2")
 }
 
 extern "C" fn on_term(_: libc::c_int) {
@@ -86,6 +90,14 @@ pub(crate) fn prepare(term: i32) -> Result<(), String> {
     // in this process owns it.
     let listener = unsafe { std::net::TcpListener::from_raw_fd(3) };
     listener.set_nonblocking(true).map_err(|e| format!("the listener (fd 3) is unusable: {e}"))?;
+    let dependency_fd = if std::env::var_os("LISTEN_FDS").is_some_and(|v| v == "2") {
+        // SAFETY: fd 4 was handed over by the grader for exactly this (LISTEN_FDS=2).
+        let s = unsafe { std::os::unix::net::UnixStream::from_raw_fd(4) };
+        s.set_nonblocking(true).map_err(|e| format!("the dependency's socket (fd 4) is unusable: {e}"))?;
+        Some(s)
+    } else {
+        None
+    };
     let (draining, _) = tokio::sync::watch::channel(false);
     let tx = draining.clone();
     // A thread of its own waits for SIGTERM's byte.
@@ -106,7 +118,8 @@ pub(crate) fn prepare(term: i32) -> Result<(), String> {
             }
         })
         .map_err(|e| format!("cannot start the signal thread: {e}"))?;
-    *PREPARED.lock().unwrap() = Some(Prepared { runtime, listener: Some(listener), draining });
+    *PREPARED.lock().unwrap() =
+        Some(Prepared { runtime, listener: Some(listener), draining, dependency_fd, dependency: None });
     Ok(())
 }
 
@@ -177,4 +190,105 @@ pub(crate) fn start() -> Option<Value> {
         std::process::exit(code);
     });
     Some(Value::Text("serving".into()))
+}
+
+/// Why a call to the dependency got no answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DependencyError {
+    /// It answered that it failed.
+    Failed,
+    /// It does not hold the key.
+    NotFound,
+    /// There is no dependency (a router built outside the grader), or it went away.
+    Closed,
+}
+
+type Pending = std::collections::HashMap<u64, tokio::sync::oneshot::Sender<Result<Vec<u8>, DependencyError>>>;
+
+/// The service's dependency (a feature store the grader plays): calls by key, answered
+/// asynchronously, many at once. It never times out by itself: timeouts, retries and fallbacks
+/// are the service's to choose.
+#[derive(Clone, Debug)]
+pub struct Dependency {
+    calls: Option<
+        tokio::sync::mpsc::UnboundedSender<(Vec<u8>, tokio::sync::oneshot::Sender<Result<Vec<u8>, DependencyError>>)>,
+    >,
+}
+
+impl Dependency {
+    /// Asks for `key`.
+    pub async fn call(&self, key: Vec<u8>) -> Result<Vec<u8>, DependencyError> {
+        let Some(tx) = &self.calls else { return Err(DependencyError::Closed) };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        tx.send((key, reply)).map_err(|_| DependencyError::Closed)?;
+        answer.await.unwrap_or(Err(DependencyError::Closed))
+    }
+
+    fn serve(socket: std::os::unix::net::UnixStream) -> Dependency {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let Ok(socket) = tokio::net::UnixStream::from_std(socket) else { return Dependency { calls: None } };
+        let (mut rd, mut wr) = socket.into_split();
+        let pending: std::sync::Arc<Mutex<Pending>> = std::sync::Arc::default();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(
+            Vec<u8>,
+            tokio::sync::oneshot::Sender<Result<Vec<u8>, DependencyError>>,
+        )>();
+        let p = std::sync::Arc::clone(&pending);
+        tokio::spawn(async move {
+            let mut id = 0u64;
+            while let Some((key, reply)) = rx.recv().await {
+                id += 1;
+                p.lock().unwrap().insert(id, reply);
+                let mut frame = Vec::with_capacity(12 + key.len());
+                frame.extend_from_slice(&((8 + key.len()) as u32).to_le_bytes());
+                frame.extend_from_slice(&id.to_le_bytes());
+                frame.extend_from_slice(&key);
+                if wr.write_all(&frame).await.is_err() {
+                    break;
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let mut head = [0u8; 13];
+            while rd.read_exact(&mut head).await.is_ok() {
+                let len = u32::from_le_bytes(head[..4].try_into().unwrap()) as usize;
+                let id = u64::from_le_bytes(head[4..12].try_into().unwrap());
+                let mut body = vec![0u8; len.saturating_sub(9).min(1 << 20)];
+                if rd.read_exact(&mut body).await.is_err() {
+                    break;
+                }
+                let answer = match head[12] {
+                    0 => Ok(body),
+                    2 => Err(DependencyError::NotFound),
+                    _ => Err(DependencyError::Failed),
+                };
+                // A caller that gave up (its timeout) is gone: the answer is dropped.
+                if let Some(reply) = pending.lock().unwrap().remove(&id) {
+                    let _ = reply.send(answer);
+                }
+            }
+            // Gone: every waiting call fails.
+            for (_, reply) in pending.lock().unwrap().drain() {
+                let _ = reply.send(Err(DependencyError::Closed));
+            }
+        });
+        Dependency { calls: Some(tx) }
+    }
+}
+
+/// This process's dependency (one that answers every call with `Closed` where none was given).
+/// Call it from a glue line: it needs the runtime's context.
+pub fn dependency() -> Dependency {
+    let mut prepared = PREPARED.lock().unwrap();
+    let Some(p) = prepared.as_mut() else { return Dependency { calls: None } };
+    if p.dependency.is_none() {
+        p.dependency = Some(match p.dependency_fd.take() {
+            Some(fd) => {
+                let _g = p.runtime.enter();
+                Dependency::serve(fd)
+            }
+            None => Dependency { calls: None },
+        });
+    }
+    p.dependency.clone().expect("just set")
 }

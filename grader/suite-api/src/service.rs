@@ -104,6 +104,18 @@ pub struct Terminate {
     pub exit_within_ms: u64,
 }
 
+/// How the dependency the grader plays (a feature store the service must call) behaves from
+/// this step on: every call answered after `latency_ms`; every `fail_every`-th call (1: all, 0:
+/// none) answered with a failure; with `hang`, calls never answered at all. `table` (when given)
+/// replaces what it holds: key → answer; a key it does not hold is answered "not found".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dependency {
+    pub latency_ms: u64,
+    pub fail_every: u32,
+    pub hang: bool,
+    pub table: Option<BTreeMap<String, Vec<u8>>>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     Request(Http),
@@ -114,6 +126,9 @@ pub enum Step {
     /// The service's resident memory now, and its peak.
     Memory,
     Pause(u64),
+    /// The dependency's behaviour from now on; observed: the calls the service made to it since
+    /// the last such step ([`Observed::Calls`]).
+    Dependency(Dependency),
 }
 
 /// What the client does, in order, each step with a label a student can read ("a body that is
@@ -146,6 +161,7 @@ impl Scenario {
             Step::Terminate(_) => "SIGTERM".into(),
             Step::Memory => "memory".into(),
             Step::Pause(_) => "pause".into(),
+            Step::Dependency(_) => "the dependency".into(),
         };
         format!("step {} ({what}: {})", i + 1, self.labels[i])
     }
@@ -238,6 +254,8 @@ pub enum Observed {
     Terminated(Terminated),
     Memory(Memory),
     Paused,
+    /// The calls the service made to the dependency since the last dependency step.
+    Calls(u64),
     /// Not run: the service had died before this step.
     Skipped,
 }
@@ -273,6 +291,12 @@ impl Observation {
         match &self.steps[step] {
             Observed::Memory(m) => m,
             other => panic!("suite: step {step} is not a memory reading but {other:?}"),
+        }
+    }
+    pub fn calls(&self, step: usize) -> u64 {
+        match &self.steps[step] {
+            Observed::Calls(n) => *n,
+            other => panic!("suite: step {step} is not a dependency step but {other:?}"),
         }
     }
     /// Whether step `step` ran (the service was still alive).

@@ -2,12 +2,13 @@
 //! service exercise's line returns a `Router`, which the runtime serves.
 
 mod api;
+mod resilient;
 
 /// The glue's marker type (see `probe_runtime::glue`).
 pub struct Stage7;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
-    api::dispatch(id)
+    api::dispatch(id).or_else(|| resilient::dispatch(id))
 }
 
 fn main() {

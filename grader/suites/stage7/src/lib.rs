@@ -5,7 +5,8 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [api::suites()].concat()
+    [api::suites(), resilient::suites()].concat()
 }
 
 mod api;
+mod resilient;
