@@ -203,16 +203,15 @@ pub enum DependencyError {
     Closed,
 }
 
-type Pending = std::collections::HashMap<u64, tokio::sync::oneshot::Sender<Result<Vec<u8>, DependencyError>>>;
+type Reply = tokio::sync::oneshot::Sender<Result<Vec<u8>, DependencyError>>;
+type Pending = std::collections::HashMap<u64, Reply>;
 
 /// The service's dependency (a feature store the grader plays): calls by key, answered
 /// asynchronously, many at once. It never times out by itself: timeouts, retries and fallbacks
 /// are the service's to choose.
 #[derive(Clone, Debug)]
 pub struct Dependency {
-    calls: Option<
-        tokio::sync::mpsc::UnboundedSender<(Vec<u8>, tokio::sync::oneshot::Sender<Result<Vec<u8>, DependencyError>>)>,
-    >,
+    calls: Option<tokio::sync::mpsc::UnboundedSender<(Vec<u8>, Reply)>>,
 }
 
 impl Dependency {
@@ -229,10 +228,7 @@ impl Dependency {
         let Ok(socket) = tokio::net::UnixStream::from_std(socket) else { return Dependency { calls: None } };
         let (mut rd, mut wr) = socket.into_split();
         let pending: std::sync::Arc<Mutex<Pending>> = std::sync::Arc::default();
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(
-            Vec<u8>,
-            tokio::sync::oneshot::Sender<Result<Vec<u8>, DependencyError>>,
-        )>();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Vec<u8>, Reply)>();
         let p = std::sync::Arc::clone(&pending);
         tokio::spawn(async move {
             let mut id = 0u64;
