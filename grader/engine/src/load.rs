@@ -21,6 +21,9 @@ pub const MAX_BODY: u64 = 64 << 10;
 /// The most threads a load round uses.
 pub const MAX_CONCURRENCY: usize = 64;
 
+/// The headers a response keeps for the checks.
+const KEPT_HEADERS: [&str; 4] = ["content-type", "location", "www-authenticate", "retry-after"];
+
 fn agent(timeout: Duration) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
@@ -55,11 +58,18 @@ fn send(agent: &ureq::Agent, ep: &Endpoint, r: &Http) -> Response {
                 .chars()
                 .take(200)
                 .collect();
+            let headers = KEPT_HEADERS
+                .iter()
+                .filter_map(|h| {
+                    let v = resp.headers().get(*h)?.to_str().ok()?;
+                    Some((h.to_string(), v.chars().take(200).collect()))
+                })
+                .collect();
             let (body, error) = match resp.into_body().with_config().limit(MAX_BODY).read_to_vec() {
                 Ok(b) => (b, None),
                 Err(e) => (Vec::new(), Some(format!("the body could not be read: {}", short(&e.to_string())))),
             };
-            Response { status, content_type, body, ms: start.elapsed().as_secs_f64() * 1e3, error }
+            Response { status, content_type, headers, body, ms: start.elapsed().as_secs_f64() * 1e3, error }
         }
         Err(e) => Response {
             status: 0,
@@ -297,6 +307,7 @@ pub fn raw(ep: &Endpoint, r: &Raw) -> Response {
         Response {
             status,
             content_type: String::new(),
+            headers: Default::default(),
             body: buf.splitn_body(),
             ms: start.elapsed().as_secs_f64() * 1e3,
             error: (status == 0).then(|| {

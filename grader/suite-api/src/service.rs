@@ -173,6 +173,9 @@ pub struct Response {
     /// 0 when nothing came back (see `error`).
     pub status: u16,
     pub content_type: String,
+    /// The headers the checks read, lower-cased names: `location`, `www-authenticate`,
+    /// `retry-after`, `content-type` (the first value of each, as sent).
+    pub headers: BTreeMap<String, String>,
     /// At most 64 KiB of it.
     pub body: Vec<u8>,
     pub ms: f64,
@@ -181,6 +184,10 @@ pub struct Response {
 }
 
 impl Response {
+    /// A header the client kept (see `headers`).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
     /// The body as JSON, if it is.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()

@@ -7,4 +7,5 @@
 #![allow(unused_variables)]
 pub mod api;
 pub mod resilient;
+pub mod secure;
 pub mod store;

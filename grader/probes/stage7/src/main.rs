@@ -3,12 +3,13 @@
 
 mod api;
 mod resilient;
+mod secure;
 
 /// The glue's marker type (see `probe_runtime::glue`).
 pub struct Stage7;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
-    api::dispatch(id).or_else(|| resilient::dispatch(id))
+    api::dispatch(id).or_else(|| resilient::dispatch(id)).or_else(|| secure::dispatch(id))
 }
 
 fn main() {

@@ -5,8 +5,9 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [api::suites(), resilient::suites()].concat()
+    [api::suites(), resilient::suites(), secure::suites()].concat()
 }
 
 mod api;
 mod resilient;
+mod secure;
