@@ -9,7 +9,7 @@
 use crate::load;
 use crate::probe::Probe;
 use grader_suite_api::service::{
-    LoadStats, Memory, Observation, Observed, Round, Scenario, Step, Terminate, Terminated,
+    Http, LoadStats, Memory, Observation, Observed, Poll, Response, Round, Scenario, Step, Terminate, Terminated,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -95,7 +95,7 @@ pub fn play(scenario: &Scenario, pair: &mut Pair) -> (Observation, Observation) 
                         continue;
                     }
                     pair.only(*side);
-                    out[i] = once(step, pair.get(*side));
+                    out[i] = once(step, pair.get(*side), &obs[i].steps);
                 }
                 out
             }
@@ -116,11 +116,59 @@ pub fn play(scenario: &Scenario, pair: &mut Pair) -> (Observation, Observation) 
     (r, s)
 }
 
-/// A step that is not a load, against one service.
-fn once(step: &Step, probe: &mut Probe) -> Observed {
+/// `{stepN.location}` and `{stepN.field}` in a request's path, from this service's earlier
+/// answers (steps numbered from 1, as in messages). A missing value leaves `-`.
+fn fill(r: &Http, before: &[Observed]) -> Http {
+    let mut path = r.path.clone();
+    while let Some(start) = path.find("{step") {
+        let Some(len) = path[start..].find('}') else { break };
+        let inner = &path[start + 5..start + len];
+        let value = inner.split_once('.').and_then(|(n, what)| {
+            let Observed::Response(resp) = before.get(n.parse::<usize>().ok()?.checked_sub(1)?)? else { return None };
+            if what == "location" {
+                resp.header("location").map(str::to_string)
+            } else {
+                match resp.json()?.get(what)? {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    v => Some(v.to_string()),
+                }
+            }
+        });
+        // Only a path's own characters: a service's answer cannot smuggle a host or a scheme.
+        let value: String = value
+            .unwrap_or_else(|| "-".into())
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(*c))
+            .take(200)
+            .collect();
+        path.replace_range(start..start + len + 1, &value);
+    }
+    Http { path, ..r.clone() }
+}
+
+fn poll(ep: &crate::loopback::Endpoint, p: &Poll, before: &[Observed]) -> Response {
+    let r = fill(&p.request, before);
+    let start = std::time::Instant::now();
+    let max = Duration::from_millis(p.max_ms.min(30_000));
+    loop {
+        let resp = load::one(ep, &r);
+        let done = resp.json().and_then(|j| j.get(&p.field).cloned()).is_some_and(|v| match v {
+            serde_json::Value::String(s) => s == p.equals,
+            v => v.to_string() == p.equals,
+        });
+        if done || resp.status == 0 || start.elapsed() >= max {
+            return resp;
+        }
+        std::thread::sleep(Duration::from_millis(p.interval_ms.clamp(1, 5000)));
+    }
+}
+
+/// A step that is not a load, against one service; `before` are its earlier observations.
+fn once(step: &Step, probe: &mut Probe, before: &[Observed]) -> Observed {
     let ep = probe.endpoint().expect("a service has an endpoint");
     match step {
-        Step::Request(r) => Observed::Response(load::one(&ep, r)),
+        Step::Request(r) => Observed::Response(load::one(&ep, &fill(r, before))),
+        Step::Poll(p) => Observed::Response(poll(&ep, p, before)),
         Step::Raw(r) => Observed::Response(load::raw(&ep, r)),
         Step::Memory => {
             let (rss_kib, peak_kib) = probe.memory().unwrap_or((0, 0));

@@ -6,6 +6,7 @@
 
 #![allow(unused_variables)]
 pub mod api;
+pub mod jobs;
 pub mod resilient;
 pub mod secure;
 pub mod store;

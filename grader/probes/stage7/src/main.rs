@@ -2,6 +2,7 @@
 //! service exercise's line returns a `Router`, which the runtime serves.
 
 mod api;
+mod jobs;
 mod resilient;
 mod secure;
 
@@ -9,7 +10,10 @@ mod secure;
 pub struct Stage7;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
-    api::dispatch(id).or_else(|| resilient::dispatch(id)).or_else(|| secure::dispatch(id))
+    api::dispatch(id)
+        .or_else(|| jobs::dispatch(id))
+        .or_else(|| resilient::dispatch(id))
+        .or_else(|| secure::dispatch(id))
 }
 
 fn main() {

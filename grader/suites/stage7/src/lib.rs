@@ -5,9 +5,10 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [api::suites(), resilient::suites(), secure::suites()].concat()
+    [api::suites(), jobs::suites(), resilient::suites(), secure::suites()].concat()
 }
 
 mod api;
+mod jobs;
 mod resilient;
 mod secure;
