@@ -154,7 +154,7 @@ fn poll(ep: &crate::loopback::Endpoint, p: &Poll, before: &[Observed]) -> Respon
         let resp = load::one(ep, &r);
         let done = resp.json().and_then(|j| j.get(&p.field).cloned()).is_some_and(|v| match v {
             serde_json::Value::String(s) => s == p.equals,
-            v => v == p.equals.as_str(),
+            v => serde_json::to_string(&v).is_ok_and(|t| t == p.equals),
         });
         if done || resp.status == 0 || start.elapsed() >= max {
             return resp;
