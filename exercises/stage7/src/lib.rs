@@ -7,6 +7,7 @@
 #![allow(unused_variables)]
 pub mod api;
 pub mod jobs;
+pub mod recover;
 pub mod resilient;
 pub mod secure;
 pub mod store;

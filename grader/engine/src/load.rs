@@ -120,6 +120,27 @@ pub struct RoundResult {
     pub histogram: Histogram<u64>,
     pub statuses: BTreeMap<u16, u64>,
     pub inconsistent: u64,
+    pub side: Vec<Response>,
+    pub tally: BTreeMap<String, u64>,
+}
+
+/// Counts answers by the value of one JSON field.
+#[derive(Default)]
+struct Tally(Mutex<BTreeMap<String, u64>>);
+
+impl Tally {
+    fn see(&self, field: Option<&str>, r: &Response) {
+        let Some(field) = field else { return };
+        let v = r.json().and_then(|j| j.get(field).cloned()).map_or("-".to_string(), |v| match v {
+            serde_json::Value::String(s) => s.chars().take(100).collect(),
+            v => v.to_string().chars().take(100).collect(),
+        });
+        let mut m = self.0.lock().unwrap();
+        // Bounded: a service that answers a new value every time cannot grow this without end.
+        if m.len() < 100 || m.contains_key(&v) {
+            *m.entry(v).or_default() += 1;
+        }
+    }
 }
 
 fn histogram() -> Histogram<u64> {
@@ -160,7 +181,33 @@ pub fn closed(ep: &Endpoint, load: &Load) -> RoundResult {
     let start = Instant::now();
     let deadline = start + MAX_ROUND;
     let counted_start = Mutex::new(None::<Instant>);
+    let tally = Tally::default();
+    let side = Mutex::new(Vec::new());
     std::thread::scope(|s| {
+        if !load.side.is_empty() {
+            s.spawn(|| {
+                ep.enter().expect("the grader cannot enter its own network namespace");
+                // The offsets count from the counted requests' start (or the round's, without warm-up).
+                let from = loop {
+                    if let Some(t) = *counted_start.lock().unwrap() {
+                        break t;
+                    }
+                    if Instant::now() >= deadline || warm == 0 {
+                        break start;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                };
+                let agent = agent(timeout);
+                for (after, r) in load.side.iter().take(16) {
+                    let due = from + Duration::from_millis((*after).min(MAX_ROUND.as_millis() as u64));
+                    let now = Instant::now();
+                    if due > now {
+                        std::thread::sleep(due - now);
+                    }
+                    side.lock().unwrap().push(send(&agent, ep, r));
+                }
+            });
+        }
         for _ in 0..conc {
             s.spawn(|| {
                 ep.enter().expect("the grader cannot enter its own network namespace");
@@ -181,6 +228,7 @@ pub fn closed(ep: &Endpoint, load: &Load) -> RoundResult {
                     let r = send(&agent, ep, &load.requests[i % n]);
                     seen.see(i % n, &r);
                     if i >= warm {
+                        tally.see(load.tally.as_deref(), &r);
                         let _ = local.record(((r.ms * 1e3) as u64).max(1));
                         *local_status.entry(r.status).or_default() += 1;
                     }
@@ -194,7 +242,10 @@ pub fn closed(ep: &Endpoint, load: &Load) -> RoundResult {
         }
     });
     let from = counted_start.into_inner().unwrap().unwrap_or(start);
-    finish(hist.into_inner().unwrap(), statuses.into_inner().unwrap(), seen, from.elapsed())
+    let mut r = finish(hist.into_inner().unwrap(), statuses.into_inner().unwrap(), seen, from.elapsed());
+    r.side = side.into_inner().unwrap();
+    r.tally = tally.0.into_inner().unwrap();
+    r
 }
 
 fn finish(h: Histogram<u64>, statuses: BTreeMap<u16, u64>, seen: Consistency, took: Duration) -> RoundResult {
@@ -210,6 +261,8 @@ fn finish(h: Histogram<u64>, statuses: BTreeMap<u16, u64>, seen: Consistency, to
         histogram: h,
         statuses,
         inconsistent: seen.1.load(Ordering::Relaxed),
+        side: Vec::new(),
+        tally: BTreeMap::new(),
     }
 }
 

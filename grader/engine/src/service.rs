@@ -221,7 +221,11 @@ fn stats(rounds: Vec<load::RoundResult>, alive: bool) -> Observed {
     let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
     let mut inconsistent = 0;
     let mut per: Vec<Round> = Vec::new();
+    let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     for r in &rounds {
+        for (k, v) in &r.tally {
+            *tally.entry(k.clone()).or_default() += v;
+        }
         h.add(&r.histogram).expect("same bounds");
         for (k, v) in &r.statuses {
             *statuses.entry(*k).or_default() += v;
@@ -246,10 +250,13 @@ fn stats(rounds: Vec<load::RoundResult>, alive: bool) -> Observed {
         }
         upper *= 2.0;
     }
+    let side = rounds.last().map(|r| r.side.clone()).unwrap_or_default();
     Observed::Load(LoadStats {
         rounds: per,
         statuses,
         inconsistent,
+        side,
+        tally,
         histogram,
         p50_ms: ms(0.5),
         p90_ms: ms(0.9),

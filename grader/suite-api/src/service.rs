@@ -81,6 +81,21 @@ pub struct Load {
     pub count: usize,
     pub warmup: usize,
     pub rounds: usize,
+    /// Requests sent on a connection of their own while the load runs, each this many
+    /// milliseconds after the round's counted requests start (an operator's action under load:
+    /// a rollback); observed in [`LoadStats::side`] (the last round's).
+    pub side: Vec<(u64, Http)>,
+    /// A JSON field of the answers whose values are counted ([`LoadStats::tally`]): which model
+    /// version answered, for instance.
+    pub tally: Option<String>,
+}
+
+impl Load {
+    /// `count` requests (the list cycled) from `concurrency` clients after `warmup`, `rounds`
+    /// times, nothing on the side.
+    pub fn new(requests: Vec<Http>, concurrency: usize, count: usize, warmup: usize, rounds: usize) -> Load {
+        Load { requests, concurrency, count, warmup, rounds, side: Vec::new(), tally: None }
+    }
 }
 
 /// An open loop: requests sent at a fixed `rate` per second for `duration_ms`, whatever the
@@ -249,6 +264,10 @@ pub struct LoadStats {
     pub statuses: BTreeMap<u16, u64>,
     /// Answers whose body was not what the same request got first in this step.
     pub inconsistent: u64,
+    /// The side requests' answers (the last round's).
+    pub side: Vec<Response>,
+    /// Counted answers by the value of the load's `tally` field (`-` where it is missing).
+    pub tally: BTreeMap<String, u64>,
     /// Latency histogram over every round: (upper bound in ms, count).
     pub histogram: Vec<(f64, u64)>,
     pub p50_ms: f64,

@@ -3,6 +3,7 @@
 
 mod api;
 mod jobs;
+mod recover;
 mod resilient;
 mod secure;
 
@@ -12,6 +13,7 @@ pub struct Stage7;
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     api::dispatch(id)
         .or_else(|| jobs::dispatch(id))
+        .or_else(|| recover::dispatch(id))
         .or_else(|| resilient::dispatch(id))
         .or_else(|| secure::dispatch(id))
 }

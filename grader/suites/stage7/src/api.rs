@@ -170,10 +170,7 @@ fn load_cases(g: &mut Gen) -> Vec<Case> {
     let s = Scenario::new()
         .request("a first request", v1(&m.features(g)))
         .then("resident memory after start", Step::Memory)
-        .then(
-            "closed loop, 8 clients",
-            Step::Load(Load { requests: requests.clone(), concurrency: 8, count: 1500, warmup: 200, rounds: 3 }),
-        )
+        .then("closed loop, 8 clients", Step::Load(Load::new(requests.clone(), 8, 1500, 200, 3)))
         .then(
             "open loop, 300 requests per second",
             Step::Open(Open { requests, rate: 300.0, duration_ms: 1500, workers: 16, rounds: 1 }),

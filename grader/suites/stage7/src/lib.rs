@@ -5,10 +5,11 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [api::suites(), jobs::suites(), resilient::suites(), secure::suites()].concat()
+    [api::suites(), jobs::suites(), recover::suites(), resilient::suites(), secure::suites()].concat()
 }
 
 mod api;
 mod jobs;
+mod recover;
 mod resilient;
 mod secure;
