@@ -5,7 +5,9 @@
 //! graceful shutdown), and the grader drives your router with its own client.
 
 #![allow(unused_variables)]
+pub mod accel;
 pub mod api;
+pub mod batching;
 pub mod jobs;
 pub mod recover;
 pub mod resilient;

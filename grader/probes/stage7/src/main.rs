@@ -2,6 +2,7 @@
 //! service exercise's line returns a `Router`, which the runtime serves.
 
 mod api;
+mod batching;
 mod jobs;
 mod recover;
 mod resilient;
@@ -12,6 +13,7 @@ pub struct Stage7;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     api::dispatch(id)
+        .or_else(|| batching::dispatch(id))
         .or_else(|| jobs::dispatch(id))
         .or_else(|| recover::dispatch(id))
         .or_else(|| resilient::dispatch(id))

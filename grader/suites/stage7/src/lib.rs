@@ -5,10 +5,12 @@
 use grader_suite_api::suite::ExerciseSuite;
 
 pub fn suites() -> Vec<ExerciseSuite> {
-    [api::suites(), jobs::suites(), recover::suites(), resilient::suites(), secure::suites()].concat()
+    [api::suites(), batching::suites(), jobs::suites(), recover::suites(), resilient::suites(), secure::suites()]
+        .concat()
 }
 
 mod api;
+mod batching;
 mod jobs;
 mod recover;
 mod resilient;
