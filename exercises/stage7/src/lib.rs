@@ -8,8 +8,11 @@
 pub mod accel;
 pub mod api;
 pub mod batching;
+pub mod breaker;
 pub mod jobs;
+pub mod privacy;
 pub mod recover;
 pub mod resilient;
 pub mod secure;
 pub mod store;
+pub mod stream;

@@ -3,13 +3,16 @@
 
 mod api;
 mod batching;
+mod breaker;
+mod convert;
 mod jobs;
+mod privacy;
 mod recover;
 mod resilient;
 mod secure;
+mod stream;
 
-/// The glue's marker type (see `probe_runtime::glue`).
-pub struct Stage7;
+pub use convert::Stage7;
 
 fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     api::dispatch(id)
@@ -18,6 +21,9 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
         .or_else(|| recover::dispatch(id))
         .or_else(|| resilient::dispatch(id))
         .or_else(|| secure::dispatch(id))
+        .or_else(|| breaker::dispatch(id))
+        .or_else(|| stream::dispatch(id))
+        .or_else(|| privacy::dispatch(id))
 }
 
 fn main() {
