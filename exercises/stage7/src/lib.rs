@@ -10,6 +10,7 @@ pub mod api;
 pub mod batching;
 pub mod breaker;
 pub mod jobs;
+pub mod perf;
 pub mod privacy;
 pub mod recover;
 pub mod resilient;

@@ -6,6 +6,7 @@ mod batching;
 mod breaker;
 mod convert;
 mod jobs;
+mod perf;
 mod privacy;
 mod recover;
 mod resilient;
@@ -18,6 +19,7 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
     api::dispatch(id)
         .or_else(|| batching::dispatch(id))
         .or_else(|| jobs::dispatch(id))
+        .or_else(|| perf::dispatch(id))
         .or_else(|| recover::dispatch(id))
         .or_else(|| resilient::dispatch(id))
         .or_else(|| secure::dispatch(id))

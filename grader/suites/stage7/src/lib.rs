@@ -17,6 +17,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
         api::suites(),
         batching::suites(),
         jobs::suites(),
+        perf::suites(),
         recover::suites(),
         resilient::suites(),
         secure::suites(),
@@ -31,6 +32,7 @@ mod api;
 mod batching;
 mod breaker;
 mod jobs;
+mod perf;
 mod privacy;
 mod recover;
 mod resilient;
