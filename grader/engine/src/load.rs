@@ -143,6 +143,17 @@ impl Tally {
     }
 }
 
+/// The CPU time (user and system) the calling thread has used, in microseconds.
+fn thread_cpu_us() -> u64 {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) } != 0 {
+        return 0;
+    }
+    let us = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    us(u.ru_utime) + us(u.ru_stime)
+}
+
 fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 120_000_000, 3).expect("valid bounds")
 }
@@ -183,6 +194,7 @@ pub fn closed(ep: &Endpoint, load: &Load) -> RoundResult {
     let counted_start = Mutex::new(None::<Instant>);
     let tally = Tally::default();
     let side = Mutex::new(Vec::new());
+    let cpu = AtomicU64::new(0);
     std::thread::scope(|s| {
         if !load.side.is_empty() {
             s.spawn(|| {
@@ -238,11 +250,14 @@ pub fn closed(ep: &Endpoint, load: &Load) -> RoundResult {
                 for (k, v) in local_status {
                     *st.entry(k).or_default() += v;
                 }
+                cpu.fetch_add(thread_cpu_us(), Ordering::Relaxed);
             });
         }
     });
     let from = counted_start.into_inner().unwrap().unwrap_or(start);
     let mut r = finish(hist.into_inner().unwrap(), statuses.into_inner().unwrap(), seen, from.elapsed());
+    // Warm-up requests cost the client too: the overhead is per request sent.
+    r.round.client_cpu_us = cpu.into_inner() as f64 / (r.round.sent + warm as u64).max(1) as f64;
     r.side = side.into_inner().unwrap();
     r.tally = tally.0.into_inner().unwrap();
     r
@@ -257,6 +272,7 @@ fn finish(h: Histogram<u64>, statuses: BTreeMap<u16, u64>, seen: Consistency, to
             throughput: if took.as_secs_f64() > 0.0 { sent as f64 / took.as_secs_f64() } else { 0.0 },
             p50_ms: ms(0.5),
             p99_ms: ms(0.99),
+            client_cpu_us: 0.0,
         },
         histogram: h,
         statuses,
@@ -282,6 +298,7 @@ pub fn open(ep: &Endpoint, o: &Open) -> RoundResult {
     let statuses = Mutex::new(BTreeMap::new());
     let start = Instant::now();
     let deadline = start + MAX_ROUND + timeout;
+    let cpu = AtomicU64::new(0);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -315,10 +332,13 @@ pub fn open(ep: &Endpoint, o: &Open) -> RoundResult {
                 for (k, v) in local_status {
                     *st.entry(k).or_default() += v;
                 }
+                cpu.fetch_add(thread_cpu_us(), Ordering::Relaxed);
             });
         }
     });
-    finish(hist.into_inner().unwrap(), statuses.into_inner().unwrap(), seen, start.elapsed())
+    let mut r = finish(hist.into_inner().unwrap(), statuses.into_inner().unwrap(), seen, start.elapsed());
+    r.round.client_cpu_us = cpu.into_inner() as f64 / r.round.sent.max(1) as f64;
+    r
 }
 
 /// Raw bytes on a fresh connection, `chunk` at a time; then the status line read back.

@@ -254,6 +254,9 @@ pub struct Round {
     pub throughput: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The CPU time the grader's client threads spent per request, in microseconds: the load
+    /// client's own overhead, on the cores it shares with the service.
+    pub client_cpu_us: f64,
 }
 
 /// What a load step saw, over its rounds.

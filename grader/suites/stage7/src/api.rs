@@ -206,6 +206,12 @@ fn check_load(ctx: &CheckCtx) -> Result<(), Failure> {
         ctx.metric(&format!("{name}: requests per second"), g.throughput, Some(e.throughput), None);
         ctx.metric(&format!("{name}: p50 latency (ms)"), g.p50_ms, Some(e.p50_ms), None);
         ctx.metric(&format!("{name}: p99 latency (ms)"), g.p99_ms, Some(e.p99_ms), None);
+        let cpu = |l: &grader_suite_api::service::LoadStats| {
+            let mut v: Vec<f64> = l.rounds.iter().map(|r| r.client_cpu_us).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        ctx.metric(&format!("{name}: the grader's client, CPU per request (µs)"), cpu(g), Some(cpu(e)), None);
         ctx.figure(grader_suite_api::service::latency_figure(&name, e, g));
         if e.not(200) > 0 {
             return Err(Failure::plain(format!(
