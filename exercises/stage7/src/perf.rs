@@ -29,6 +29,23 @@
 //! The model is about 25 MiB: a service that keeps a second copy of the weights (a `Vec<f32>`
 //! beside the tensors, the bytes copied with `to_vec()`), or widens them to `F64`, does not fit.
 
+//!
+//! ## The course's own model, served
+//!
+//! [`digits_router`] serves the digit classifier the course trained in Stage 4 (a `64 → 32 → 32 →
+//! 10` ReLU network on the even rows of scikit-learn's 8×8 digits; `datasets/digits/SOURCE.md`
+//! says how to rebuild it bit for bit). [`digits`] loads it (`layer0`, `layer1`, `head`, each a
+//! `weight` `(out, in)` and a `bias`, `F32`); [`Digits::probabilities`] divides the pixels by 16,
+//! runs the layers with ReLU between them, and ends with a softmax over the 10 classes (subtract
+//! each row's largest logit before `exp`: no overflow).
+//!
+//! `POST /v1/digits` `{"images": [[p0, ..., p63], ...]}` (1 to [`MAX_IMAGES`] images of 64
+//! pixels, each 0 to 16) answers `{"digits": [d, ...], "probabilities": [[q0, ..., q9], ...]}`, the
+//! digit being the most probable class (the first on a tie); anything else (a count out of range,
+//! an image of another size, a pixel outside 0–16): `422` `{"error": ...}`. The grader sends images
+//! the model never saw (the odd rows) and compares with the reference service's answers (to 1e-5);
+//! the report shows the accuracy on their true labels, which the grader keeps.
+
 use axum::Router;
 use candle_core::{Device, Tensor};
 
@@ -59,5 +76,30 @@ pub fn scores(mlp: &Mlp, x: &Tensor) -> candle_core::Result<Tensor> {
 
 /// The service (see the module's documentation).
 pub fn router(model: &[u8]) -> Router {
+    todo!()
+}
+
+/// The most images one `/v1/digits` request may hold.
+pub const MAX_IMAGES: usize = 32;
+
+/// The course's digit classifier: the layers `layer0`, `layer1`, `head`, in order.
+pub struct Digits {
+    pub layers: Vec<(Tensor, Tensor)>,
+}
+
+/// The classifier in `bytes` (safetensors, `F32`), on the CPU.
+pub fn digits(bytes: &[u8]) -> candle_core::Result<Digits> {
+    todo!()
+}
+
+impl Digits {
+    /// The class probabilities of `pixels` (shape `(n, 64)`, values 0 to 16): shape `(n, 10)`.
+    pub fn probabilities(&self, pixels: &Tensor) -> candle_core::Result<Tensor> {
+        todo!()
+    }
+}
+
+/// The digit service (see the module's documentation).
+pub fn digits_router(model: &[u8]) -> Router {
     todo!()
 }

@@ -104,3 +104,83 @@ async fn predict(State(app): State<App>, body: Result<Json<Req>, JsonRejection>)
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
+
+/// The most images one `/v1/digits` request may hold.
+pub const MAX_IMAGES: usize = 32;
+
+/// The course's digit classifier (Stage 4's network, trained on the even rows of scikit-learn's
+/// 8×8 digits: `datasets/digits/SOURCE.md`): `64 → 32 → 32 → 10`, ReLU between the layers
+/// `layer0`, `layer1` and `head`, pixels divided by 16 first.
+pub struct Digits {
+    pub layers: Vec<(Tensor, Tensor)>,
+}
+
+/// The classifier in `bytes` (safetensors, `F32`), on the CPU.
+pub fn digits(bytes: &[u8]) -> candle_core::Result<Digits> {
+    let mut t = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?;
+    let mut layer = |name: &str| -> candle_core::Result<(Tensor, Tensor)> {
+        match (t.remove(&format!("{name}.weight")), t.remove(&format!("{name}.bias"))) {
+            (Some(w), Some(b)) => Ok((w, b)),
+            _ => candle_core::bail!("no layer {name} in the model"),
+        }
+    };
+    Ok(Digits { layers: vec![layer("layer0")?, layer("layer1")?, layer("head")?] })
+}
+
+impl Digits {
+    /// The class probabilities of `pixels` (shape `(n, 64)`, values 0 to 16): shape `(n, 10)`.
+    pub fn probabilities(&self, pixels: &Tensor) -> candle_core::Result<Tensor> {
+        let mut h = (pixels.to_dtype(DType::F32)? / 16.0)?;
+        let last = self.layers.len() - 1;
+        for (i, (w, b)) in self.layers.iter().enumerate() {
+            h = h.matmul(&w.t()?)?.broadcast_add(b)?;
+            if i < last {
+                h = h.relu()?;
+            }
+        }
+        // A softmax that cannot overflow: the largest logit of each row subtracted first.
+        let e = h.broadcast_sub(&h.max_keepdim(D::Minus1)?)?.exp()?;
+        e.broadcast_div(&e.sum_keepdim(D::Minus1)?)
+    }
+}
+
+/// The digit service: see the exercise's documentation in `exercises/stage7/src/perf.rs`.
+pub fn digits_router(model: &[u8]) -> Router {
+    let m = digits(model).expect("the course's model loads");
+    Router::new().route("/v1/digits", post(classify)).with_state(Arc::new(m))
+}
+
+#[derive(Deserialize)]
+struct Images {
+    images: Vec<Vec<f32>>,
+}
+
+async fn classify(State(m): State<Arc<Digits>>, body: Result<Json<Images>, JsonRejection>) -> Response {
+    let Json(req) = match body {
+        Ok(b) => b,
+        Err(r) => return error(r.status(), r.body_text()),
+    };
+    let n = req.images.len();
+    if n == 0 || n > MAX_IMAGES {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, format!("1 to {MAX_IMAGES} images, not {n}"));
+    }
+    if let Some(x) = req.images.iter().find(|x| x.len() != 64) {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, format!("an image has 64 pixels, not {}", x.len()));
+    }
+    if req.images.iter().flatten().any(|p| !(0.0..=16.0).contains(p)) {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "pixels are 0 to 16".into());
+    }
+    let probabilities = Tensor::from_vec(req.images.concat(), (n, 64), &Device::Cpu)
+        .and_then(|x| m.probabilities(&x))
+        .and_then(|p| p.to_vec2::<f32>());
+    match probabilities {
+        Ok(p) => {
+            let digits: Vec<usize> = p
+                .iter()
+                .map(|row| row.iter().enumerate().fold(0, |best, (k, v)| if *v > row[best] { k } else { best }))
+                .collect();
+            Json(json!({"digits": digits, "probabilities": p})).into_response()
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}

@@ -8,6 +8,7 @@ use stage7::perf;
 
 probe_runtime::glue! { Stage7;
     "stage7.perf.memory" => |model: &[u8]| perf::router(model);
+    "stage7.perf.digits" => |model: &[u8]| perf::digits_router(model);
     "stage7.perf.gpu" => |model: &[u8], x: Tensor| {
         let dev = device();
         perf::load(model, &dev).and_then(|m| {

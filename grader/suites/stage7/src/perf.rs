@@ -3,12 +3,14 @@
 //! memory is read beside the reference's after it loaded a 25 MiB model.
 
 use grader_protocol::Value;
+use grader_suite_api::data;
 use grader_suite_api::service::{Http, Scenario, Step};
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
         ExerciseSuite::custom("stage7.perf.memory", memory_cases, check_memory),
+        ExerciseSuite::custom("stage7.perf.digits", digits_cases, check_digits),
         ExerciseSuite::plain("stage7.perf.gpu", gpu_cases).timed(gpu_speed),
     ]
 }
@@ -132,4 +134,82 @@ fn gpu_speed(g: &mut Gen) -> Case {
         "4096 x 64 through 64-1024-2048-2048-1, F32",
         Value::List(vec![Value::Bytes(model), batch(g, 4096, SERVED[0])]),
     )
+}
+
+/// The odd rows of `digits` (the course's model was trained on the even ones): pixels and label.
+fn held_out() -> Vec<(Vec<u8>, u8)> {
+    data::text("digits")
+        .lines()
+        .skip(1)
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, l)| {
+            let v: Vec<u8> =
+                l.split(',').map(|x| x.trim().parse().expect("suite: digits.csv holds integers")).collect();
+            (v[..64].to_vec(), v[64])
+        })
+        .collect()
+}
+
+fn images(rows: &[&(Vec<u8>, u8)]) -> String {
+    let parts: Vec<String> =
+        rows.iter().map(|(p, _)| format!("[{}]", p.iter().map(u8::to_string).collect::<Vec<_>>().join(","))).collect();
+    format!("{{\"images\":[{}]}}", parts.join(","))
+}
+
+/// Three batches of held-out images (32, 32, and 1 to 31), then inputs to refuse; the true labels
+/// stay in the grader (the case's secret) for the accuracy shown in the report.
+fn digits_cases(g: &mut Gen) -> Vec<Case> {
+    let rows = held_out();
+    let last = g.size(1, 31);
+    let mut pick = |n: usize| -> Vec<&(Vec<u8>, u8)> { (0..n).map(|_| &rows[g.size(0, rows.len() - 1)]).collect() };
+    let batches = [pick(32), pick(32), pick(last)];
+    let labels: Vec<i64> = batches.iter().flatten().map(|(_, l)| i64::from(*l)).collect();
+    let mut s = Scenario::new();
+    for (k, b) in batches.iter().enumerate() {
+        s = s.request(
+            format!("held-out images, batch {} ({} images)", k + 1, b.len()),
+            Http::post_json("/v1/digits", images(b)),
+        );
+    }
+    let one = batches[0][0];
+    let mut bright = one.0.clone();
+    bright[0] = 17;
+    s = s
+        .request("33 images", Http::post_json("/v1/digits", images(&vec![one; 33])))
+        .request("no images", Http::post_json("/v1/digits", "{\"images\": []}"))
+        .request(
+            "an image of 63 pixels",
+            Http::post_json(
+                "/v1/digits",
+                format!("{{\"images\":[[{}]]}}", one.0[..63].iter().map(u8::to_string).collect::<Vec<_>>().join(",")),
+            ),
+        )
+        .request("a pixel of 17", Http::post_json("/v1/digits", images(&[&(bright, one.1)])))
+        .request(
+            "a negative pixel",
+            Http::post_json("/v1/digits", format!("{{\"images\":[[-1{}]]}}", ",0".repeat(63))),
+        );
+    let model = Value::Bytes(data::bytes("digits_mlp").to_vec());
+    vec![Case::service("the course's digit classifier on held-out images", model, s).with_secret(Value::Ints(labels))]
+}
+
+/// The answers as the reference's (to 1e-5); the accuracy on the true labels as a metric.
+fn check_digits(ctx: &CheckCtx) -> Result<(), Failure> {
+    let s = ctx.served();
+    let accuracy = |o: &grader_suite_api::service::Observation| {
+        let got: Vec<i64> = (0..3)
+            .flat_map(|i| {
+                o.response(i)
+                    .json()
+                    .and_then(|j| j.get("digits").cloned())
+                    .and_then(|d| d.as_array().map(|a| a.iter().map(|v| v.as_i64().unwrap_or(-1)).collect::<Vec<_>>()))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let truth = ctx.secret.ints();
+        got.iter().zip(truth).filter(|(a, b)| a == b).count() as f64 / truth.len().max(1) as f64
+    };
+    ctx.metric("accuracy on the held-out images", accuracy(s.student), Some(accuracy(s.reference)), None);
+    s.same_answers(1e-5)
 }
