@@ -81,6 +81,7 @@ fn contract_scenario(g: &mut Gen, m: &Model) -> Scenario {
         .request("one feature too many", v1(&[m.features(g), vec![1.0]].concat()))
         .request("an instance of the wrong length in a batch", v2(&[m.features(g), vec![1.0; d + 2]]))
         .request("an empty batch", Http::post_json("/v2/predict", "{\"instances\": []}"))
+        .request("a batch at the limit (64 instances)", v2(&vec![vec![0.5; d]; 64]))
         .request("a batch over the limit", v2(&vec![vec![0.5; d]; 65]));
     // A body over the limit: 100 KiB of valid JSON.
     let big: Vec<f64> = vec![1.0; 100 * 1024 / 4];

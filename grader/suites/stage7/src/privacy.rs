@@ -230,6 +230,10 @@ fn k_anonymity_cases(g: &mut Gen) -> Vec<Case> {
             "bands too narrow to merge the ages, postcodes already equal: unreachable",
             k_input(&[(20, "1"), (40, "1"), (60, "1")], &[2, 4], 2),
         ),
+        Case::new(
+            "no age bands at all: only whole postcodes removed reach the target (the lattice's top, height 5)",
+            k_input(&[(30, "75011"), (30, "13002"), (30, "69003"), (30, "31004")], &[], 4),
+        ),
     ];
     for (n, target, prefixes) in [(60, 3, 4), (200, 5, 6), (500, 10, 12)] {
         let prefixes: Vec<String> = (0..prefixes).map(|_| format!("{:03}", g.int(10, 999))).collect();

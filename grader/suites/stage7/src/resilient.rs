@@ -45,6 +45,11 @@ fn cases(g: &mut Gen) -> Vec<Case> {
         table.insert(u.to_string(), format!("[{}]", x.join(",")).into_bytes());
     }
     let unknown = 1_000_001 + g.int(0, 1000) as u64;
+    // A user whose stored features have one value too few: the store answered, the service
+    // falls back (and the breaker counts an answer, not a failure).
+    let malformed = 2_000_001 + g.int(0, 1000) as u64;
+    let short: Vec<String> = g.floats(d - 1, -3.0, 3.0).iter().map(|v| format!("{v:?}")).collect();
+    table.insert(malformed.to_string(), format!("[{}]", short.join(",")).into_bytes());
     let u = |k: usize| users[k % users.len()];
     let s = Scenario::new()
         .then("the store healthy", store(Dependency { table: Some(table), ..healthy() }))
@@ -52,6 +57,7 @@ fn cases(g: &mut Gen) -> Vec<Case> {
         .request("another known user", predict(u(1)))
         .request("another known user", predict(u(2)))
         .request("an unknown user (the store answers: not found)", predict(unknown))
+        .request("a user whose stored features have the wrong length (fallback)", predict(malformed))
         .request("a body without a user", Http::post_json("/v1/predict", "{}"))
         .then("the store silent", store(silent()))
         .request("a known user while the store is silent (timeouts, retries, fallback)", predict(u(3)))
