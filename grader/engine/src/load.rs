@@ -154,6 +154,20 @@ fn thread_cpu_us() -> u64 {
     us(u.ru_utime) + us(u.ru_stime)
 }
 
+/// Adds one client thread's latencies and statuses to the round's.
+fn merge(
+    hist: &Mutex<Histogram<u64>>,
+    statuses: &Mutex<BTreeMap<u16, u64>>,
+    local: &Histogram<u64>,
+    local_status: BTreeMap<u16, u64>,
+) {
+    hist.lock().unwrap().add(local).expect("same bounds");
+    let mut st = statuses.lock().unwrap();
+    for (k, v) in local_status {
+        *st.entry(k).or_default() += v;
+    }
+}
+
 fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 120_000_000, 3).expect("valid bounds")
 }
@@ -245,11 +259,7 @@ pub fn closed(ep: &Endpoint, load: &Load) -> RoundResult {
                         *local_status.entry(r.status).or_default() += 1;
                     }
                 }
-                hist.lock().unwrap().add(&local).expect("same bounds");
-                let mut st = statuses.lock().unwrap();
-                for (k, v) in local_status {
-                    *st.entry(k).or_default() += v;
-                }
+                merge(&hist, &statuses, &local, local_status);
                 cpu.fetch_add(thread_cpu_us(), Ordering::Relaxed);
             });
         }
@@ -327,11 +337,7 @@ pub fn open(ep: &Endpoint, o: &Open) -> RoundResult {
                     let _ = local.record((from_due.as_micros() as u64).max(1));
                     *local_status.entry(r.status).or_default() += 1;
                 }
-                hist.lock().unwrap().add(&local).expect("same bounds");
-                let mut st = statuses.lock().unwrap();
-                for (k, v) in local_status {
-                    *st.entry(k).or_default() += v;
-                }
+                merge(&hist, &statuses, &local, local_status);
                 cpu.fetch_add(thread_cpu_us(), Ordering::Relaxed);
             });
         }

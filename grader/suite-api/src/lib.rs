@@ -11,4 +11,5 @@
 pub mod compare;
 pub mod data;
 pub mod service;
+pub mod stats;
 pub mod suite;

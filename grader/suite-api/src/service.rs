@@ -289,6 +289,19 @@ impl LoadStats {
     pub fn total(&self) -> u64 {
         self.statuses.values().sum()
     }
+    /// Every counted request answered 200; the failure names the load step `name` and the
+    /// statuses seen.
+    pub fn all_ok(&self, name: &str) -> Result<(), Failure> {
+        if self.not(200) == 0 {
+            return Ok(());
+        }
+        Err(Failure::plain(format!(
+            "{name}: {} of {} requests were not answered 200 ({:?})",
+            self.not(200),
+            self.total(),
+            self.statuses
+        )))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -12,6 +12,7 @@
 
 use grader_protocol::Value;
 use grader_suite_api::compare;
+use grader_suite_api::stats::{kolmogorov_cdf, kolmogorov_sf, num};
 use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, Normal, Poisson};
 
@@ -344,18 +345,6 @@ fn too_good(name: &str, statistic: &str, p_lower: f64) -> Failure {
     ))
 }
 
-/// A number with 5 significant digits, for messages.
-fn num(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        format!("{x}")
-    } else if (1e-3..1e5).contains(&x.abs()) {
-        let decimals = (4 - x.abs().log10().floor() as i32).max(0) as usize;
-        format!("{x:.decimals$}")
-    } else {
-        format!("{x:.4e}")
-    }
-}
-
 /// A rejected test's p-value, for messages.
 fn p_value(p: f64) -> String {
     if p < 1e-300 {
@@ -368,37 +357,6 @@ fn p_value(p: f64) -> String {
 /// Two-sided p-value of a standard normal statistic.
 fn two_sided(z: f64) -> f64 {
     2.0 * Normal::standard().sf(z.abs())
-}
-
-/// `P(K > t)` for the Kolmogorov distribution: `2 Σ_{k>=1} (-1)^(k-1) e^(-2 k² t²)`.
-fn kolmogorov_sf(t: f64) -> f64 {
-    if t < 0.3 {
-        return 1.0; // the series converges slowly here, and the p-value is 1 to 9 digits
-    }
-    let mut sum = 0.0;
-    for k in 1..=100 {
-        let k = k as f64;
-        let term = (-2.0 * k * k * t * t).exp();
-        sum += if k as u64 % 2 == 1 { term } else { -term };
-        if term < 1e-20 {
-            break;
-        }
-    }
-    (2.0 * sum).clamp(0.0, 1.0)
-}
-
-/// `P(K <= t)` for the Kolmogorov distribution, for small `t`, by the series that converges
-/// there: `√(2π)/t Σ_{k>=1} e^(-(2k-1)² π² / (8 t²))`.
-fn kolmogorov_cdf(t: f64) -> f64 {
-    if t <= 0.0 {
-        return 0.0;
-    }
-    if t >= 1.0 {
-        return 1.0 - kolmogorov_sf(t);
-    }
-    let sum: f64 =
-        (1..=20).map(|k| (-((2 * k - 1) as f64).powi(2) * std::f64::consts::PI.powi(2) / (8.0 * t * t)).exp()).sum();
-    ((2.0 * std::f64::consts::PI).sqrt() / t * sum).clamp(0.0, 1.0)
 }
 
 fn mean_and_variance(x: impl Iterator<Item = f64> + Clone) -> (f64, f64) {

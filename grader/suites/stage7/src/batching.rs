@@ -55,14 +55,7 @@ fn check(ctx: &CheckCtx) -> Result<(), Failure> {
             e.statuses
         )));
     }
-    if g.not(200) > 0 {
-        return Err(Failure::plain(format!(
-            "{name}: {} of {} requests were not answered 200 ({:?})",
-            g.not(200),
-            g.total(),
-            g.statuses
-        )));
-    }
+    g.all_ok(&name)?;
     if g.inconsistent > 0 {
         return Err(Failure::plain(format!(
             "{name}: {} answers differed from the first answer to the same request: answers sent to the wrong requests?",
