@@ -8,7 +8,11 @@
 //! sandbox forbids it), and it does not need to.
 //!
 //! The grader's own HTTP client drives your service and the reference's side by side on hidden
-//! inputs and compares what comes back: status codes exactly, JSON numbers to 1e-9.
+//! inputs and compares what comes back: status codes exactly, JSON numbers to 1e-9. The model is
+//! the course's own: Stage 2's logistic regression trained on the even rows of the breast-cancer
+//! data set (30 features in raw units, 1 = malignant; `datasets/breast_cancer/SOURCE.md`), one of
+//! its four versions, and the hidden inputs are held-out rows. Every other service of this stage
+//! serves the same models.
 //!
 //! ## The contract
 //!

@@ -18,20 +18,23 @@ fn v1(x: &[f64]) -> Http {
 const LOAD: usize = 5;
 
 fn cases(g: &mut Gen) -> Vec<Case> {
-    let d = g.size(3, 12);
-    let weights = g.normals(d);
-    let bias = g.float(-0.5, 0.5);
-    let version = format!("m{:08x}", g.seed() as u32);
+    // One of the course's trained models, on held-out rows of its data set.
+    let v = g.size(1, crate::trained::VERSIONS);
+    let crate::trained::Trained { weights, bias } = crate::trained::version(v);
+    let d = weights.len();
+    let version = format!("breast-cancer-v{v}");
     let mut s = Scenario::new();
     for k in 0..3 {
-        s = s.request(format!("a lone request ({})", k + 1), v1(&g.floats(d, -3.0, 3.0)));
+        s = s.request(format!("a lone request ({})", k + 1), v1(&crate::trained::row(g)));
     }
+    let mut long = crate::trained::row(g);
+    long.push(1.0);
     s = s
-        .request("a row of the wrong length", v1(&g.floats(d + 1, -3.0, 3.0)))
+        .request("a row of the wrong length", v1(&long))
         .request("a body that is not JSON", Http::post_json("/v1/predict", "{\"features\": ["));
-    let requests: Vec<Http> = (0..64).map(|_| v1(&g.floats(d, -3.0, 3.0))).collect();
+    let requests: Vec<Http> = (0..64).map(|_| v1(&crate::trained::row(g))).collect();
     let mut load = Load::new(requests, 32, 2000, 200, 3);
-    load.side = vec![(50, v1(&g.floats(d.saturating_sub(1).max(1), -3.0, 3.0)))];
+    load.side = vec![(50, v1(&crate::trained::row(g)[..d - 1]))];
     s = s.then("32 clients, a malformed request among them", Step::Load(load));
     let input = Value::List(vec![Value::Floats(weights), bias.into(), version.into()]);
     vec![Case::service(format!("lone requests, then 32 clients ({d} features)"), input, s)]

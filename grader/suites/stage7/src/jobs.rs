@@ -28,11 +28,12 @@ fn poll(n: usize) -> Step {
 }
 
 fn cases(g: &mut Gen) -> Vec<Case> {
-    let d = g.size(3, 10);
-    let weights = g.normals(d);
-    let bias = g.float(-0.5, 0.5);
-    let version = format!("m{:08x}", g.seed() as u32);
-    let mut xs = |n: usize| -> Vec<Vec<f64>> { (0..n).map(|_| g.floats(d, -3.0, 3.0)).collect() };
+    // One of the course's trained models, on held-out rows of its data set.
+    let k = g.size(1, crate::trained::VERSIONS);
+    let crate::trained::Trained { weights, bias } = crate::trained::version(k);
+    let d = weights.len();
+    let version = format!("breast-cancer-v{k}");
+    let mut xs = |n: usize| -> Vec<Vec<f64>> { (0..n).map(|_| crate::trained::row(g)).collect() };
     let (a, b, c, one) = (xs(200), xs(1000), xs(1000), xs(1));
     let s = Scenario::new()
         .then("a job of 200 instances", Step::Request(job(&a)))

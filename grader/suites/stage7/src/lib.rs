@@ -38,6 +38,7 @@ mod recover;
 mod resilient;
 mod secure;
 mod stream;
+mod trained;
 
 /// Compares the output with the reference's: part by part where the glue line names the parts
 /// ([`CheckCtx::named_parts`]), whole otherwise; integers, flags and texts exactly, numbers

@@ -22,19 +22,24 @@ fn activate(v: &str) -> Http {
 const LOAD: usize = 3;
 
 fn cases(g: &mut Gen) -> Vec<Case> {
-    let d = g.size(3, 8);
-    let n = g.size(3, 4);
-    let versions: Vec<String> = (0..n).map(|k| format!("v{}-{:06x}", k + 1, g.seed() as u32 & 0xff_ffff)).collect();
-    let weights: Vec<Vec<f64>> = (0..n).map(|_| g.normals(d)).collect();
-    let biases: Vec<f64> = (0..n).map(|_| g.float(-0.5, 0.5)).collect();
+    // The course's trained model, its last `n` versions in order (v2 to v4, or v1 to v4).
+    let n = g.size(3, crate::trained::VERSIONS);
+    let first = crate::trained::VERSIONS - n + 1;
+    let trained: Vec<crate::trained::Trained> =
+        (first..=crate::trained::VERSIONS).map(crate::trained::version).collect();
+    let d = crate::trained::FEATURES;
+    let versions: Vec<String> =
+        (first..=crate::trained::VERSIONS).map(|k| format!("v{k}-{:06x}", g.seed() as u32 & 0xff_ffff)).collect();
+    let weights: Vec<Vec<f64>> = trained.iter().map(|t| t.weights.clone()).collect();
+    let biases: Vec<f64> = trained.iter().map(|t| t.bias).collect();
     let latest = versions[n - 1].clone();
-    let requests: Vec<Http> = (0..16).map(|_| v1(&g.floats(d, -3.0, 3.0))).collect();
+    let requests: Vec<Http> = (0..16).map(|_| v1(&crate::trained::row(g))).collect();
     let mut load = Load::new(requests, 8, 6000, 200, 1);
     load.side = vec![(100, Http::new("POST", "/admin/rollback")), (300, activate(&latest))];
     load.tally = Some("model_version".into());
     let mut s = Scenario::new()
         .request("the versions", Http::get("/admin/models"))
-        .request("a prediction from the latest version", v1(&g.floats(d, -3.0, 3.0)))
+        .request("a prediction from the latest version", v1(&crate::trained::row(g)))
         .request("the backup", Http::get("/admin/backup"))
         .then("a rollback and a roll forward under load", Step::Load(load))
         .request("the versions after the load", Http::get("/admin/models"));
@@ -42,10 +47,10 @@ fn cases(g: &mut Gen) -> Vec<Case> {
         s = s.request(format!("rollback {}", k + 1), Http::new("POST", "/admin/rollback"));
     }
     s = s
-        .request("a prediction from the first version", v1(&g.floats(d, -3.0, 3.0)))
+        .request("a prediction from the first version", v1(&crate::trained::row(g)))
         .request("a version it does not have", activate("v0-none"))
         .request("the second version back", activate(&versions[1]))
-        .request("a prediction from the second version", v1(&g.floats(d, -3.0, 3.0)))
+        .request("a prediction from the second version", v1(&crate::trained::row(g)))
         .request("the versions at the end", Http::get("/admin/models"));
     let input = Value::List(vec![
         Value::List(weights.into_iter().map(Value::Floats).collect()),

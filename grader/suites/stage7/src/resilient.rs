@@ -33,22 +33,23 @@ fn silent() -> Dependency {
 }
 
 fn cases(g: &mut Gen) -> Vec<Case> {
-    let d = g.size(3, 8);
-    let weights = g.normals(d);
-    let bias = g.float(-0.5, 0.5);
-    let version = format!("m{:08x}", g.seed() as u32);
-    let defaults = g.floats(d, -1.0, 1.0);
+    // One of the course's trained models; the store holds held-out rows of its data set.
+    let k = g.size(1, crate::trained::VERSIONS);
+    let crate::trained::Trained { weights, bias } = crate::trained::version(k);
+    let d = weights.len();
+    let version = format!("breast-cancer-v{k}");
+    let defaults = crate::trained::row(g);
     let users: Vec<u64> = (0..6).map(|_| g.int(1, 1_000_000) as u64).collect();
     let mut table = BTreeMap::new();
     for u in &users {
-        let x: Vec<String> = g.floats(d, -3.0, 3.0).iter().map(|v| format!("{v:?}")).collect();
+        let x: Vec<String> = crate::trained::row(g).iter().map(|v| format!("{v:?}")).collect();
         table.insert(u.to_string(), format!("[{}]", x.join(",")).into_bytes());
     }
     let unknown = 1_000_001 + g.int(0, 1000) as u64;
     // A user whose stored features have one value too few: the store answered, the service
     // falls back (and the breaker counts an answer, not a failure).
     let malformed = 2_000_001 + g.int(0, 1000) as u64;
-    let short: Vec<String> = g.floats(d - 1, -3.0, 3.0).iter().map(|v| format!("{v:?}")).collect();
+    let short: Vec<String> = crate::trained::row(g)[..d - 1].iter().map(|v| format!("{v:?}")).collect();
     table.insert(malformed.to_string(), format!("[{}]", short.join(",")).into_bytes());
     let u = |k: usize| users[k % users.len()];
     let s = Scenario::new()

@@ -23,10 +23,11 @@ fn body(x: &[f64]) -> String {
 }
 
 fn auth_cases(g: &mut Gen) -> Vec<Case> {
-    let d = g.size(3, 8);
-    let weights = g.normals(d);
-    let bias = g.float(-0.5, 0.5);
-    let version = format!("m{:08x}", g.seed() as u32);
+    // One of the course's trained models, on held-out rows of its data set.
+    let k = g.size(1, crate::trained::VERSIONS);
+    let crate::trained::Trained { weights, bias } = crate::trained::version(k);
+    let d = weights.len();
+    let version = format!("breast-cancer-v{k}");
     let readers: Vec<String> = (0..2).map(|_| token(g)).collect();
     let admin = token(g);
     let reader = readers[0].clone();
@@ -34,7 +35,7 @@ fn auth_cases(g: &mut Gen) -> Vec<Case> {
     let mut near = admin.clone();
     let last = near.pop().unwrap();
     near.push(if last == 'A' { 'B' } else { 'A' });
-    let x = |g: &mut Gen| g.floats(d, -3.0, 3.0);
+    let x = |g: &mut Gen| crate::trained::row(g);
     let predict = |auth: Option<String>, b: String| {
         let r = Http::post_json("/v1/predict", b);
         match auth {
@@ -114,5 +115,11 @@ fn adversarial_cases(g: &mut Gen) -> Vec<Case> {
     cases.push(case("all weights zero (an infinite radius)", vec![0.0; 4], 0.7, g.normals(4), 0.3));
     cases.push(case("eps = 0", g.normals(5), 0.1, g.normals(5), 0.0));
     cases.push(case("one feature", vec![-3.0], 1.5, vec![2.0], 1.0));
+    // The model the services serve, on a held-out row in raw units (areas near 1000, smoothness
+    // near 0.1: one eps for features of very different scales).
+    let k = g.size(1, crate::trained::VERSIONS);
+    let t = crate::trained::version(k);
+    let x = crate::trained::row(g);
+    cases.push(case(&format!("the course's breast-cancer model v{k} on a held-out row"), t.weights, t.bias, x, 0.05));
     cases
 }
