@@ -48,3 +48,45 @@ pub fn bytes(name: &str) -> &'static [u8] {
         None => panic!("suite: data set `{name}` is not declared in grader/course/datasets.toml"),
     }
 }
+
+/// A data set that is a CSV file of numbers: its header's column names and its rows.
+///
+/// # Panics
+/// As [`text`], and when a cell is not a number (the data set is not numeric: a bug of the
+/// suite's).
+pub fn numeric_csv(name: &str) -> (Vec<String>, Vec<Vec<f64>>) {
+    let mut lines = text(name).lines().filter(|l| !l.trim().is_empty());
+    let header = lines.next().unwrap_or_else(|| panic!("suite: data set `{name}` is empty"));
+    let rows = lines
+        .map(|l| {
+            l.split(',')
+                .map(|x| {
+                    x.trim().parse().unwrap_or_else(|_| panic!("suite: `{name}` has a cell that is no number: {x:?}"))
+                })
+                .collect()
+        })
+        .collect();
+    (header.split(',').map(|c| c.trim().to_string()).collect(), rows)
+}
+
+/// One tensor of a safetensors data set, widened to `f64`, with its shape: `F32` and `F64`
+/// tensors only.
+///
+/// # Panics
+/// As [`bytes`], and when the set is not safetensors, has no such tensor, or holds it in another
+/// type.
+pub fn tensor(name: &str, tensor: &str) -> (Vec<usize>, Vec<f64>) {
+    let file = safetensors::SafeTensors::deserialize(bytes(name))
+        .unwrap_or_else(|e| panic!("suite: data set `{name}` is not safetensors: {e}"));
+    let t = file.tensor(tensor).unwrap_or_else(|_| panic!("suite: `{name}` has no tensor {tensor}"));
+    let values = match t.dtype() {
+        safetensors::Dtype::F32 => {
+            t.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect()
+        }
+        safetensors::Dtype::F64 => {
+            t.data().chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()
+        }
+        other => panic!("suite: `{name}`'s {tensor} is {other:?}, not F32 or F64"),
+    };
+    (t.shape().to_vec(), values)
+}

@@ -10,6 +10,7 @@
 
 pub mod compare;
 pub mod data;
+pub mod exact;
 pub mod service;
 pub mod stats;
 pub mod suite;

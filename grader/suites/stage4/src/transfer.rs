@@ -39,19 +39,11 @@ fn net_value(layers: &[Layer]) -> Value {
 
 /// The pretrained network, read from its safetensors file (`F32`, widened to `f64`).
 fn pretrained() -> Vec<Layer> {
-    let file =
-        safetensors::SafeTensors::deserialize(data::bytes("digits_mlp")).expect("suite: digits_mlp is safetensors");
-    let floats = |name: &str| -> (Vec<usize>, Vec<f64>) {
-        let t = file.tensor(name).unwrap_or_else(|_| panic!("suite: digits_mlp has no {name}"));
-        assert_eq!(t.dtype(), safetensors::Dtype::F32, "suite: digits_mlp is F32");
-        let v = t.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect();
-        (t.shape().to_vec(), v)
-    };
     ["layer0", "layer1", "head"]
         .iter()
         .map(|n| {
-            let (shape, w) = floats(&format!("{n}.weight"));
-            let (_, b) = floats(&format!("{n}.bias"));
+            let (shape, w) = data::tensor("digits_mlp", &format!("{n}.weight"));
+            let (_, b) = data::tensor("digits_mlp", &format!("{n}.bias"));
             Layer { rows: shape[0], cols: shape[1], w, b }
         })
         .collect()

@@ -3,7 +3,7 @@
 //! Stage 7's services serve as safetensors:
 //!
 //! ```text
-//! cargo run --release -p stage2-solution --example train_breast_cancer -- \
+//! cargo run --release -p course-train-models --bin train_breast_cancer -- \
 //!     datasets/breast_cancer/breast_cancer.csv datasets/breast_cancer/logistic-even-rows.safetensors
 //! ```
 //!

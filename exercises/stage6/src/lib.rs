@@ -1,0 +1,17 @@
+//! MLOps without a cloud: tracking, registry, monitoring, pipelines.
+//!
+//! Each module is a week of the study plan; `grader check stage6` grades them.
+
+#![allow(unused_variables)]
+pub mod abtest;
+pub mod cache;
+pub mod container;
+pub mod drift;
+pub mod edge;
+pub mod gate;
+pub mod monitor;
+pub mod queue;
+pub mod repro;
+pub mod scale;
+pub mod tracking;
+pub mod versioning;

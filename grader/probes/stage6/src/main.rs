@@ -1,0 +1,34 @@
+//! Probe for Stage 6: each module's `glue!` block maps exercise ids to calls into the crate.
+
+mod abtest;
+mod cache;
+mod container;
+mod convert;
+mod drift;
+mod edge;
+mod gate;
+mod monitor;
+mod queue;
+mod repro;
+mod scale;
+mod tracking;
+mod versioning;
+
+fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
+    drift::dispatch(id)
+        .or_else(|| monitor::dispatch(id))
+        .or_else(|| cache::dispatch(id))
+        .or_else(|| abtest::dispatch(id))
+        .or_else(|| scale::dispatch(id))
+        .or_else(|| tracking::dispatch(id))
+        .or_else(|| versioning::dispatch(id))
+        .or_else(|| repro::dispatch(id))
+        .or_else(|| queue::dispatch(id))
+        .or_else(|| gate::dispatch(id))
+        .or_else(|| container::dispatch(id))
+        .or_else(|| edge::dispatch(id))
+}
+
+fn main() {
+    probe_runtime::serve(dispatch)
+}

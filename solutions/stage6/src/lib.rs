@@ -1,0 +1,15 @@
+//! Reference solutions for Stage 6: MLOps without a cloud (tracking, registry, monitoring,
+//! pipelines).
+
+pub mod abtest;
+pub mod cache;
+pub mod container;
+pub mod drift;
+pub mod edge;
+pub mod gate;
+pub mod monitor;
+pub mod queue;
+pub mod repro;
+pub mod scale;
+pub mod tracking;
+pub mod versioning;
