@@ -54,13 +54,17 @@ fn cases(g: &mut Gen) -> Vec<Case> {
         case("USER 0", &GOOD.replace("USER model", "USER 0")),
         case("a USER only in the build stage does not count", &GOOD.replace("WORKDIR /src", "WORKDIR /src\nUSER builder").replace("USER model\n", "")),
         case("no health check", &GOOD.replace("HEALTHCHECK --interval=10s --timeout=2s CMD [\"/usr/local/bin/serve\", \"--check\"]\n", "")),
-        case("HEALTHCHECK NONE", &GOOD.replace("EXPOSE 8080", "EXPOSE 8080\nHEALTHCHECK none")),
+        case("a last HEALTHCHECK NONE turns the check off", &GOOD.replace("ENTRYPOINT", "HEALTHCHECK none\nENTRYPOINT")),
         case("ADD of a local directory", &GOOD.replace("COPY models/ /models/", "ADD models/ /models/")),
         case("ADD of a URL is not local", &GOOD.replace("COPY models/ /models/", "ADD --chown=model https://example.com/model.safetensors /models/")),
         case("ADD of a URL and a local file", &GOOD.replace("COPY models/ /models/", "ADD https://example.com/a.bin local.bin /models/")),
         case(
             "lower-case keywords, and a continuation with a comment and a blank line inside",
             "from rust:1.83 as build\nrun cargo build \\\n# a comment inside\n\n    --release\nfrom build\nuser app\nhealthcheck cmd true\n",
+        ),
+        case(
+            "a USER split by a comment and a blank line: still USER root",
+            "FROM rust:1.83 AS b\nFROM debian:12\nUSER \\\n# who runs it\n\n    root\nHEALTHCHECK CMD true\n",
         ),
         case("FROM scratch is pinned", "FROM rust:1.83 AS b\nFROM scratch\nCOPY --from=b /x /x\nUSER 65534\nHEALTHCHECK CMD [\"/x\", \"check\"]\n"),
         case("a stage name in another case", "FROM rust:1.83 AS Builder\nFROM builder\nUSER app\nHEALTHCHECK CMD true\n"),

@@ -105,6 +105,7 @@ fn cases(g: &mut Gen) -> Vec<Case> {
         case("slower than the budget", &with(&|e| e.p99 = 50.5), Some(&prod), RULES, SIZE),
         case("exactly at the latency budget: promote", &with(&|e| e.p99 = 50.0), Some(&prod), RULES, SIZE),
         case("too large", &with(&|e| e.size = SIZE + 1), Some(&prod), RULES, SIZE),
+        case("exactly at the size budget: promote", &with(&|e| e.size = SIZE), Some(&prod), RULES, SIZE),
         case(
             "everything wrong at once: every reason, in order",
             &Eval { accuracy: 0.5, slices: vec![("us", 0.1)], p99: 400.0, size: SIZE * 2 },

@@ -30,8 +30,12 @@ fn ring_cases(g: &mut Gen) -> Vec<Case> {
     let four = names("model-replica", 4);
     let five = names("model-replica", 5);
     let three: Vec<String> = four.iter().filter(|r| *r != "model-replica-1").cloned().collect();
+    // Keys named like points: their hashes are the points' own, so each sits exactly on a point
+    // and belongs to that point's replica.
+    let on_points: Vec<String> = (0..40).map(|i| format!("model-replica-{}#{}", i % 4, i)).collect();
     vec![
         ring_case("four replicas, 100 points each", &four, 100, &keys),
+        ring_case("keys whose hashes are exactly points' hashes", &four, 100, &on_points),
         ring_case("a fifth replica joins (most keys stay)", &five, 100, &keys),
         ring_case("replica 1 leaves (only its keys move)", &three, 100, &keys),
         ring_case("one point per replica", &four, 1, &keys[..500]),
