@@ -6,6 +6,7 @@ pub mod cache;
 pub mod container;
 pub mod drift;
 pub mod edge;
+pub mod formats;
 pub mod gate;
 pub mod monitor;
 pub mod queue;

@@ -6,6 +6,7 @@ mod container;
 mod convert;
 mod drift;
 mod edge;
+mod formats;
 mod gate;
 mod monitor;
 mod queue;
@@ -27,6 +28,7 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
         .or_else(|| gate::dispatch(id))
         .or_else(|| container::dispatch(id))
         .or_else(|| edge::dispatch(id))
+        .or_else(|| formats::dispatch(id))
 }
 
 fn main() {

@@ -23,6 +23,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
         gate::suites(),
         container::suites(),
         edge::suites(),
+        formats::suites(),
     ]
     .concat()
 }
@@ -32,6 +33,7 @@ mod cache;
 mod container;
 mod drift;
 mod edge;
+mod formats;
 mod gate;
 mod monitor;
 mod queue;
