@@ -281,14 +281,18 @@ pub fn drift_report(reference: &[Feature], current: &[Feature], alpha: f64) -> R
                     ("ks", t, Some(psi(a, b, REPORT_BINS)?))
                 }
                 (Values::Categorical(a), Values::Categorical(b)) => {
-                    let mut categories: Vec<&str> = Vec::new();
+                    // Each category's index, in order of first appearance: one pass per sample.
+                    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
                     for v in a.iter().chain(b) {
-                        if !categories.contains(&v.as_str()) {
-                            categories.push(v);
-                        }
+                        let next = index.len();
+                        index.entry(v.as_str()).or_insert(next);
                     }
                     let count = |x: &[String]| -> Vec<u64> {
-                        categories.iter().map(|c| x.iter().filter(|v| v == c).count() as u64).collect()
+                        let mut counts = vec![0u64; index.len()];
+                        for v in x {
+                            counts[index[v.as_str()]] += 1;
+                        }
+                        counts
                     };
                     let t = chi_square(&count(a), &count(b))?;
                     ("chi2", TestResult { statistic: t.statistic, p_value: t.p_value }, None)
