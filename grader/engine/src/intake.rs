@@ -286,7 +286,7 @@ fn scan_tree(dir: &Path, submission: &Path, policy: &GatePolicy, out: &mut Vec<V
             scan_tree(&path, submission, policy, out);
         } else if path.extension().is_some_and(|x| x == "rs") {
             match fs::read_to_string(&path) {
-                Ok(text) => out.extend(gate::scan(&rel, &text, policy)),
+                Ok(text) => out.extend(gate::scan(&rel, &text, &policy.for_file(&rel))),
                 Err(e) => out.push(refuse(rel, format!("unreadable: {e}"))),
             }
         }

@@ -88,6 +88,11 @@ struct ExerciseEntry {
     /// scratch: `candle_nn` (a crate, a type or a function, by name) or `.backward` (a method).
     #[serde(default)]
     forbid: Vec<String>,
+    /// System modules the exercise's file (and only that file) may use: `fs`, for an exercise
+    /// about files (a model registry). The sandbox confines them at run time to the probe's own
+    /// scratch directory; the gate keeps them out of every other file.
+    #[serde(default)]
+    allow: Vec<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy)]
@@ -196,6 +201,8 @@ pub struct Exercise {
     pub feedback: Feedback,
     /// Names its file may not use (`candle_nn`, `.backward`): see [`crate::gate::from_scratch`].
     pub forbid: Vec<String>,
+    /// System modules its file may use (`fs`): see [`crate::gate::GatePolicy::files`].
+    pub allow: Vec<String>,
     /// The manifest file that declares it.
     pub source: PathBuf,
     /// Its input parts, as its glue line names them (see [`crate::glue`]).
@@ -571,6 +578,16 @@ fn validate(
             ));
         }
     }
+    for a in &e.allow {
+        if !ALLOWABLE.contains(&a.as_str()) {
+            return Err(invalid(
+                path,
+                &e.id,
+                "allow",
+                format!("`{a}` cannot be allowed to an exercise (only {}: the sandbox confines it to the scratch directory)", ALLOWABLE.join(", ")),
+            ));
+        }
+    }
     Ok(Exercise {
         id: e.id,
         stage: stage.to_string(),
@@ -586,11 +603,16 @@ fn validate(
         timeout_s: e.timeout_s,
         feedback,
         forbid: e.forbid,
+        allow: e.allow,
         source: path.to_path_buf(),
         inputs: Vec::new(),
         outputs: Vec::new(),
     })
 }
+
+/// The system modules a manifest may allow an exercise: those the sandbox confines (files to the
+/// scratch directory). `net`, `process` and the rest stay the grader's.
+const ALLOWABLE: [&str; 1] = ["fs"];
 
 fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ManifestError> {
     let text =

@@ -189,7 +189,8 @@ pub fn run(
             Role::Student { .. }
                 if !{
                     let sources = snapshot.as_ref().expect("a student's run has a snapshot").path();
-                    let found = intake::inspect(&course.root, &stage.student_dir, sources, &config.gate);
+                    let policy = config.gate.clone().with_exercises(&stage.student_dir, &stage.exercises);
+                    let found = intake::inspect(&course.root, &stage.student_dir, sources, &policy);
                     build.violations.extend(found.into_iter().map(reported));
                     build.violations.is_empty()
                 } =>

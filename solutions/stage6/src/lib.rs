@@ -10,6 +10,7 @@ pub mod formats;
 pub mod gate;
 pub mod monitor;
 pub mod queue;
+pub mod registry;
 pub mod repro;
 pub mod scale;
 pub mod tracking;

@@ -10,6 +10,7 @@ mod formats;
 mod gate;
 mod monitor;
 mod queue;
+mod registry;
 mod repro;
 mod scale;
 mod tracking;
@@ -29,6 +30,7 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
         .or_else(|| container::dispatch(id))
         .or_else(|| edge::dispatch(id))
         .or_else(|| formats::dispatch(id))
+        .or_else(|| registry::dispatch(id))
 }
 
 fn main() {

@@ -24,6 +24,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
         container::suites(),
         edge::suites(),
         formats::suites(),
+        registry::suites(),
     ]
     .concat()
 }
@@ -37,6 +38,7 @@ mod formats;
 mod gate;
 mod monitor;
 mod queue;
+mod registry;
 mod repro;
 mod scale;
 mod tracking;
