@@ -19,12 +19,22 @@ import argparse, json, os, re, shutil, subprocess, sys, time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # Files whose functions other modules call: a mutant there is graded on the whole stage.
-SHARED = {"lib.rs", "rng.rs", "forward.rs"}
+SHARED = {"lib.rs", "rng.rs", "forward.rs", "given.rs"}
+
+
+def dirs(stage):
+    """The stage's reference and student crates, relative to the course root (course.toml)."""
+    import tomllib
+    course = tomllib.load(open(os.path.join(ROOT, "grader", "course", "course.toml"), "rb"))
+    for s in course["stage"]:
+        if s["id"] == stage:
+            return (s.get("solution_dir", f"solutions/{s['crate']}"), s.get("student_dir", f"exercises/{s['crate']}"))
+    sys.exit(f"no stage {stage} in grader/course/course.toml")
 
 
 def mutants(stage):
     out = subprocess.run(["cargo", "mutants", "--list", "--json", "--diff"],
-                         cwd=os.path.join(ROOT, "solutions", stage), check=True,
+                         cwd=os.path.join(ROOT, dirs(stage)[0]), check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -35,11 +45,12 @@ def selection(stage, file):
 
 
 def grade(stage, m, sub, grader):
-    src = os.path.join(sub, "exercises", stage, "src")
+    solution, student = dirs(stage)
+    src = os.path.join(sub, student, "src")
     if os.path.exists(sub):
         shutil.rmtree(sub)
-    shutil.copytree(os.path.join(ROOT, "solutions", stage, "src"), src)
-    target = os.path.join(src, os.path.relpath(m["file"], f"solutions/{stage}/src"))
+    shutil.copytree(os.path.join(ROOT, solution, "src"), src)
+    target = os.path.join(src, os.path.relpath(m["file"], f"{solution}/src"))
     p = subprocess.run(["patch", "-s", target], input=m["diff"], text=True, capture_output=True)
     if p.returncode != 0:
         return {"outcome": "error", "why": "patch: " + p.stdout + p.stderr}
@@ -71,7 +82,7 @@ def given_code(stage, name):
     if not m:
         return False
     file, fn = m.group(1), (m.group(2) or m.group(3)).split("::")[-1]
-    path = os.path.join(ROOT, "exercises", stage, "src", file)
+    path = os.path.join(ROOT, dirs(stage)[1], "src", file)
     if not os.path.exists(path):
         return False
     text = open(path).read()

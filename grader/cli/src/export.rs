@@ -299,8 +299,15 @@ fn write_edition(root: &Path, course: &Course, dir: &Path, bundle_url: Option<&s
         copy_tree(&root.join(&s.student_dir), &dir.join(&s.student_dir))?;
         copy_tree(&root.join("grader/probes").join(&s.probe), &dir.join("grader/probes").join(&s.probe))?;
     }
-    for p in ["datasets", "grader/course", "grader/protocol", "grader/probe-runtime", "grader/ml-deps", "rustfmt.toml"]
-    {
+    for p in [
+        "datasets",
+        "grader/course",
+        "grader/protocol",
+        "grader/probe-runtime",
+        "grader/ml-deps",
+        "grader/data-deps",
+        "rustfmt.toml",
+    ] {
         if root.join(p).exists() {
             copy_tree(&root.join(p), &dir.join(p))?;
         }
@@ -443,7 +450,7 @@ fn write_bundle(
         "grader/protocol",
     ]
     .into_iter()
-    .chain(["grader/probe-runtime", "grader/ml-deps", "rustfmt.toml"])
+    .chain(["grader/probe-runtime", "grader/ml-deps", "grader/data-deps", "rustfmt.toml"])
     {
         if edition.join(p).exists() {
             copy_tree(&edition.join(p), &c.join(p))?;

@@ -27,8 +27,14 @@ pub struct Fingerprints {
 
 /// Directories where the grader's own files live: a file added there is reported too (a file
 /// added among the public tests is the student's own test, and welcome).
-const GRADER_DIRS: [&str; 5] =
-    ["grader/course/", "grader/probes/", "grader/protocol/", "grader/probe-runtime/", "grader/ml-deps/"];
+const GRADER_DIRS: [&str; 6] = [
+    "grader/course/",
+    "grader/probes/",
+    "grader/protocol/",
+    "grader/probe-runtime/",
+    "grader/ml-deps/",
+    "grader/data-deps/",
+];
 
 /// Files written by `grader export student` (not in the instructor's repository).
 const GENERATED: [&str; 4] =
@@ -92,6 +98,7 @@ pub fn protected_files(root: &Path, course: &Course, generated: bool) -> Vec<Str
         "grader/protocol".into(),
         "grader/probe-runtime".into(),
         "grader/ml-deps".into(),
+        "grader/data-deps".into(),
         "datasets".into(),
     ];
     for s in &course.stages {

@@ -252,6 +252,8 @@ pub fn layout_problems(course: &Course) -> Vec<String> {
 
 /// Where the course's one ML dependency set lives (see its Cargo.toml).
 pub const ML_DEPS: &str = "grader/ml-deps";
+/// Where the course's one data dependency set lives (polars; see its Cargo.toml).
+pub const DATA_DEPS: &str = "grader/data-deps";
 
 /// A dependency as it is declared, for comparison: version, default features, features.
 fn dep_spec(v: &toml::Value) -> String {
@@ -278,10 +280,24 @@ fn dep_spec(v: &toml::Value) -> String {
 /// A stage that uses candle builds with the course's one ML dependency set: its glue depends on
 /// `course-ml-deps`, and its crates declare whatever they share with that set exactly as the set
 /// does (same version, same features). Then every build workspace resolves the same features
-/// and candle compiles once per machine.
+/// and candle compiles once per machine. Likewise a stage that uses polars, with
+/// `course-data-deps`.
 fn ml_dependency_problems(root: &std::path::Path, s: &crate::manifest::Stage, probe_dir: &str) -> Vec<String> {
-    let Ok(ml) = toml_at(&root.join(ML_DEPS).join("Cargo.toml")) else { return Vec::new() };
-    let ml_deps = ml.get("dependencies").and_then(|d| d.as_table()).cloned().unwrap_or_default();
+    let mut out = set_problems(root, s, probe_dir, (ML_DEPS, "course-ml-deps", "candle-core", "candle"));
+    out.extend(set_problems(root, s, probe_dir, (DATA_DEPS, "course-data-deps", "polars", "polars")));
+    out
+}
+
+/// [`ml_dependency_problems`] for one set: `(its directory, its crate, the crate that makes a
+/// stage need it, what would compile twice)`.
+fn set_problems(
+    root: &std::path::Path,
+    s: &crate::manifest::Stage,
+    probe_dir: &str,
+    (set_dir, set_name, trigger, heavy): (&str, &str, &str, &str),
+) -> Vec<String> {
+    let Ok(set) = toml_at(&root.join(set_dir).join("Cargo.toml")) else { return Vec::new() };
+    let set_deps = set.get("dependencies").and_then(|d| d.as_table()).cloned().unwrap_or_default();
     let crates = [s.student_dir.as_str(), s.solution_dir.as_str(), probe_dir];
     let tables: Vec<(&str, toml::Table)> = crates
         .iter()
@@ -291,23 +307,23 @@ fn ml_dependency_problems(root: &std::path::Path, s: &crate::manifest::Stage, pr
         })
         .collect();
     let mut out = Vec::new();
-    if !tables.iter().any(|(_, d)| d.contains_key("candle-core")) {
+    if !tables.iter().any(|(_, d)| d.contains_key(trigger)) {
         return out;
     }
-    if !tables.iter().any(|(c, d)| *c == probe_dir && d.contains_key("course-ml-deps")) {
+    if !tables.iter().any(|(c, d)| *c == probe_dir && d.contains_key(set_name)) {
         out.push(format!(
-            "stage `{}` uses candle, but {probe_dir}/Cargo.toml does not depend on `course-ml-deps` ({ML_DEPS})",
+            "stage `{}` uses {heavy}, but {probe_dir}/Cargo.toml does not depend on `{set_name}` ({set_dir})",
             s.id
         ));
     }
     for (c, deps) in &tables {
         for (name, spec) in deps {
-            if let Some(ml_spec) = ml_deps.get(name) {
-                if dep_spec(spec) != dep_spec(ml_spec) {
+            if let Some(set_spec) = set_deps.get(name) {
+                if dep_spec(spec) != dep_spec(set_spec) {
                     out.push(format!(
-                        "{c}/Cargo.toml declares `{name}` as {}, the course's ML dependency set ({ML_DEPS}) as {}: candle would compile twice",
+                        "{c}/Cargo.toml declares `{name}` as {}, the course's dependency set ({set_dir}) as {}: {heavy} would compile twice",
                         dep_spec(spec),
-                        dep_spec(ml_spec)
+                        dep_spec(set_spec)
                     ));
                 }
             }
@@ -343,6 +359,7 @@ mod tests {
         copy("Cargo.toml");
         copy("grader/suites/Cargo.toml");
         copy(&format!("{ML_DEPS}/Cargo.toml"));
+        copy(&format!("{DATA_DEPS}/Cargo.toml"));
         for s in &course.stages {
             copy(&format!("{}/Cargo.toml", s.solution_dir));
             copy(&format!("{}/Cargo.toml", s.student_dir));

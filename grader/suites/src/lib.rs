@@ -15,6 +15,7 @@ pub fn all() -> Vec<ExerciseSuite> {
         suites_stage5::suites(),
         suites_mp2::suites(),
         suites_stage6::suites(),
+        suites_mp3::suites(),
         suites_stage7::suites(),
     ]
     .concat()

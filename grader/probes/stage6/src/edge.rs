@@ -8,7 +8,7 @@ use crate::convert::Stage6;
 use grader_protocol::Value;
 use stage6::edge::{self, Layer};
 
-fn layers(v: &Value) -> Vec<Layer> {
+pub(crate) fn layers(v: &Value) -> Vec<Layer> {
     v.list()
         .iter()
         .map(|l| Layer {

@@ -6,6 +6,7 @@ mod container;
 mod convert;
 mod drift;
 mod edge;
+mod features;
 mod formats;
 mod gate;
 mod monitor;
@@ -13,6 +14,7 @@ mod queue;
 mod registry;
 mod repro;
 mod scale;
+mod serving;
 mod tracking;
 mod versioning;
 
@@ -30,7 +32,9 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
         .or_else(|| container::dispatch(id))
         .or_else(|| edge::dispatch(id))
         .or_else(|| formats::dispatch(id))
+        .or_else(|| features::dispatch(id))
         .or_else(|| registry::dispatch(id))
+        .or_else(|| serving::dispatch(id))
 }
 
 fn main() {

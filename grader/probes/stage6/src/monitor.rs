@@ -13,6 +13,21 @@ probe_runtime::glue! { Stage6;
     "stage6.monitor.page_hinkley" => |stream: &[f64], delta: f64, threshold: f64, min_samples: usize| {
         monitor::page_hinkley(stream, delta, threshold, min_samples)
     };
+    // Many streams, one parameter set: each stream's alarms.
+    // `[streams, delta, threshold, min_samples, changes, window]`: the last two are the check's.
+    "stage6.monitor.detection" => |input: &Value| {
+        let (delta, threshold, min_samples) = (input.at(1).float(), input.at(2).float(), input.at(3).usize());
+        let alarms: Vec<Value> = input
+            .at(0)
+            .list()
+            .iter()
+            .map(|s| match monitor::page_hinkley(s.floats(), delta, threshold, min_samples) {
+                Ok(a) => Value::Ints(a.into_iter().map(|i| i as i64).collect()),
+                Err(e) => Value::Error(format!("{e:?}")),
+            })
+            .collect();
+        Value::List(alarms)
+    };
     "stage6.monitor.alerts" => |threshold: f64, comparison: &str, for_s: u64, times: Vec<u64>, values: &[f64]| {
         let comparison = match comparison {
             "above" => Comparison::Above,

@@ -22,8 +22,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 static CASE: AtomicU64 = AtomicU64::new(0);
 
+/// The error's variant, without its message (`Io`, not `Io("permission denied")`).
 fn err(e: RegistryError) -> Value {
-    Value::Error(format!("{e:?}"))
+    Value::Error(format!("{e:?}").split('(').next().unwrap_or_default().to_string())
 }
 
 fn tensors(v: &Value) -> Vec<Tensor> {

@@ -20,9 +20,9 @@ pub fn suites() -> Vec<ExerciseSuite> {
 }
 
 /// `[inputs, outputs, weights, biases]`.
-type Layer = (usize, usize, Vec<f64>, Vec<f64>);
+pub(crate) type Layer = (usize, usize, Vec<f64>, Vec<f64>);
 
-fn wire(layers: &[Layer]) -> Value {
+pub(crate) fn wire(layers: &[Layer]) -> Value {
     Value::List(
         layers
             .iter()
@@ -34,7 +34,7 @@ fn wire(layers: &[Layer]) -> Value {
 }
 
 /// The course's digit classifier.
-fn digits_mlp() -> Vec<Layer> {
+pub(crate) fn digits_mlp() -> Vec<Layer> {
     ["layer0", "layer1", "head"]
         .iter()
         .map(|n| {
@@ -47,7 +47,7 @@ fn digits_mlp() -> Vec<Layer> {
 
 /// Held-out digits (the odd rows of `digits`, which the classifier was not trained on): pixels
 /// scaled to [0, 1], and their labels.
-fn held_out(g: &mut Gen, n: usize) -> (Vec<Vec<f64>>, Vec<i64>) {
+pub(crate) fn held_out(g: &mut Gen, n: usize) -> (Vec<Vec<f64>>, Vec<i64>) {
     let (_, rows) = data::numeric_csv("digits");
     let odd: Vec<&Vec<f64>> = rows.iter().skip(1).step_by(2).collect();
     (0..n)

@@ -24,7 +24,9 @@ pub fn suites() -> Vec<ExerciseSuite> {
         container::suites(),
         edge::suites(),
         formats::suites(),
+        features::suites(),
         registry::suites(),
+        serving::suites(),
     ]
     .concat()
 }
@@ -34,6 +36,7 @@ mod cache;
 mod container;
 mod drift;
 mod edge;
+mod features;
 mod formats;
 mod gate;
 mod monitor;
@@ -41,5 +44,6 @@ mod queue;
 mod registry;
 mod repro;
 mod scale;
+mod serving;
 mod tracking;
 mod versioning;

@@ -14,6 +14,7 @@ use grader_suite_api::suite::{Case, CheckCtx, ExerciseSuite, Failure, Gen};
 pub fn suites() -> Vec<ExerciseSuite> {
     vec![
         ExerciseSuite::custom("stage6.monitor.page_hinkley", ph_cases, exact),
+        ExerciseSuite::custom("stage6.monitor.detection", detection_cases, check_detection),
         ExerciseSuite::custom("stage6.monitor.alerts", alert_cases, exact),
         ExerciseSuite::custom("stage6.monitor.sketch", sketch_cases, check_sketch),
     ]
@@ -95,6 +96,130 @@ fn ph_cases(g: &mut Gen) -> Vec<Case> {
         cases.push(ph_case(&format!("a random change {} ({n} values)", k + 1), &s, delta, threshold, g.size(1, 50)));
     }
     cases
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detection, judged statistically
+
+/// Streams per kind in a case, the most stationary streams that may alarm, the fewest changing
+/// streams that must be caught in the window.
+const STREAMS: usize = 30;
+const MAX_FALSE: usize = 3;
+const MIN_CAUGHT: usize = 27;
+
+/// 30 stationary streams at rate `p`, then 30 that rise from `p` to `q` at a change drawn in
+/// [500, 1500], 2,000 values each; the input also carries the changes (-1: none) and the window.
+/// Windows and rates: see `grader/course/stage6/monitor.toml` (the reference's worst delay in
+/// 2,000 simulated streams is below each window; its false-alarm rate at most 0.9%).
+fn detection_cases(g: &mut Gen) -> Vec<Case> {
+    [(0.1, 0.4, 50.0, 300), (0.1, 0.4, 30.0, 200), (0.05, 0.25, 30.0, 300)]
+        .into_iter()
+        .map(|(p, q, threshold, window)| {
+            let mut streams = Vec::new();
+            let mut changes = Vec::new();
+            for k in 0..2 * STREAMS {
+                let change = if k < STREAMS { 2000 } else { g.size(500, 1500) };
+                streams.push(Value::Floats(errors(g, 2000, p, q, change)));
+                changes.push(if k < STREAMS { -1 } else { change as i64 });
+            }
+            Case::new(
+                format!(
+                    "{STREAMS} streams at a {:.0}% error rate and {STREAMS} rising to {:.0}%: threshold {threshold}, caught within {window} values",
+                    p * 100.0,
+                    q * 100.0
+                ),
+                Value::List(vec![
+                    Value::List(streams),
+                    0.005.into(),
+                    threshold.into(),
+                    30usize.into(),
+                    Value::Ints(changes),
+                    Value::Int(window),
+                ]),
+            )
+        })
+        .collect()
+}
+
+/// For each stream, `Some(delay)` when its first alarm is within the window after its change,
+/// `None` when it alarms early (a stationary stream alarming at all) or too late or never.
+fn delays(alarms: &[Value], changes: &[i64], window: i64) -> Vec<Option<i64>> {
+    alarms
+        .iter()
+        .zip(changes)
+        .map(|(a, &c)| {
+            let first = match a {
+                Value::Ints(a) => a.first().copied(),
+                _ => return None,
+            };
+            match (c, first) {
+                (-1, None) => Some(0),
+                (-1, Some(_)) => None,
+                (c, Some(t)) if t >= c && t < c + window => Some(t - c),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn check_detection(ctx: &CheckCtx) -> Result<(), Failure> {
+    let (Value::List(got), Value::List(expected)) = (ctx.got, ctx.expected) else { return exact(ctx) };
+    if let Some(e) = got.iter().find_map(|a| if let Value::Error(e) = a { Some(e) } else { None }) {
+        return Err(Failure::plain(format!("a stream was refused ({e}): the parameters and streams are valid")));
+    }
+    let changes = ctx.input.at(4).ints();
+    let window = ctx.input.at(5).int();
+    let (mine, theirs) = (delays(got, changes, window), delays(expected, changes, window));
+    let false_alarms = mine[..STREAMS].iter().filter(|d| d.is_none()).count();
+    let caught: Vec<i64> = mine[STREAMS..].iter().flatten().copied().collect();
+    let reference: Vec<i64> = theirs[STREAMS..].iter().flatten().copied().collect();
+    let early = got[STREAMS..]
+        .iter()
+        .zip(&changes[STREAMS..])
+        .filter(|(a, &c)| matches!(a, Value::Ints(a) if a.first().is_some_and(|&t| t < c)))
+        .count();
+    let median = |v: &[i64]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.get(v.len() / 2).map_or(f64::NAN, |&d| d as f64)
+    };
+    ctx.metric(
+        "stationary streams that alarmed",
+        false_alarms as f64,
+        Some(theirs[..STREAMS].iter().filter(|d| d.is_none()).count() as f64),
+        None,
+    );
+    ctx.metric("changes caught in the window", caught.len() as f64, Some(reference.len() as f64), None);
+    ctx.metric("median delay (values)", median(&caught), Some(median(&reference)), None);
+    let cdf = |v: &[i64]| -> Vec<[f64; 2]> {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.iter().enumerate().map(|(i, &d)| [d as f64, (i + 1) as f64]).collect()
+    };
+    ctx.figure(grader_report::Figure {
+        title: "Changes caught within a delay".into(),
+        kind: "lines".into(),
+        x_label: "delay after the change (values)".into(),
+        y_label: "changing streams caught".into(),
+        series: vec![
+            grader_report::Series { name: "yours".into(), points: cdf(&caught) },
+            grader_report::Series { name: "reference".into(), points: cdf(&reference) },
+        ],
+        matrix: Vec::new(),
+        labels: Vec::new(),
+    });
+    if false_alarms > MAX_FALSE {
+        return Err(Failure::plain(format!(
+            "{false_alarms} of {STREAMS} stationary streams alarmed; at most {MAX_FALSE} may (false alarms)"
+        )));
+    }
+    if caught.len() < MIN_CAUGHT {
+        return Err(Failure::plain(format!(
+            "{} of {STREAMS} changes caught within {window} values of the change ({early} alarmed before it); at least {MIN_CAUGHT} needed",
+            caught.len()
+        )));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
