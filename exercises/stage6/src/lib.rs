@@ -12,6 +12,7 @@ pub mod features;
 pub mod formats;
 pub mod gate;
 pub mod monitor;
+pub mod quality;
 pub mod queue;
 pub mod registry;
 pub mod repro;

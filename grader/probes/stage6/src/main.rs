@@ -10,6 +10,7 @@ mod features;
 mod formats;
 mod gate;
 mod monitor;
+mod quality;
 mod queue;
 mod registry;
 mod repro;
@@ -35,6 +36,7 @@ fn dispatch(id: &str) -> Option<probe_runtime::Handler> {
         .or_else(|| features::dispatch(id))
         .or_else(|| registry::dispatch(id))
         .or_else(|| serving::dispatch(id))
+        .or_else(|| quality::dispatch(id))
 }
 
 fn main() {

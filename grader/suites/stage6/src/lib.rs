@@ -27,6 +27,7 @@ pub fn suites() -> Vec<ExerciseSuite> {
         features::suites(),
         registry::suites(),
         serving::suites(),
+        quality::suites(),
     ]
     .concat()
 }
@@ -40,6 +41,7 @@ mod features;
 mod formats;
 mod gate;
 mod monitor;
+mod quality;
 mod queue;
 mod registry;
 mod repro;
