@@ -16,7 +16,7 @@ from scipy import stats
 
 worst = {}
 bounds = {"ks_d": 1e-15, "ks_p": 1e-12, "psi": 1e-12, "kolmogorov": 1e-13, "chi2_stat": 1e-12, "chi2_p": 1e-9,
-          "z": 1e-12, "z_p": 1e-9, "manifest": 0.0, "digest": 0.0}
+          "z": 1e-12, "z_p": 1e-9, "manifest": 0.0, "digest": 0.0, "asof": 0.0}
 
 
 def rel(a, b):
@@ -72,6 +72,23 @@ for line in sys.stdin:
         text = "".join(f"{d} {n} {p}\n" for p, d, n in entries)
         ok = entries == r["entries"] and hashlib.sha256(text.encode()).hexdigest() == r["digest"]
         note("manifest", 0.0 if ok else 1.0)
+    elif k == "asof":
+        import io
+        import pandas as pd
+        ev = pd.read_csv(io.StringIO(r["events"]))
+        ev["row"] = range(len(ev))
+        out = ev.sort_values("ts", kind="stable")
+        for t in ("a", "b"):
+            tab = pd.read_csv(io.StringIO(r[t]), float_precision="round_trip").sort_values("ts", kind="stable")
+            out = pd.merge_asof(out, tab, on="ts", by="entity", direction="backward",
+                                tolerance=r["max_age"], allow_exact_matches=True)
+        out = out.sort_values("row")
+        worst_col = 0.0
+        for c in ("a0", "a1", "b0"):
+            for mine, theirs in zip(r[c], out[c].tolist()):
+                same = (mine is None and pd.isna(theirs)) or (mine is not None and mine == theirs)
+                worst_col = max(worst_col, 0.0 if same else 1.0)
+        note("asof", worst_col)
     elif k == "digest":
         data = b"".join(struct.pack("<d", x) for x in r["params"])
         note("digest", 0.0 if hashlib.sha256(data).hexdigest() == r["digest"] else 1.0)

@@ -4,8 +4,12 @@
 //! ```text
 //! cargo run -q --release -p stage6-solution --example crosscheck | python3 grader/tools/crosscheck_stage6.py
 //! ```
+//!
+//! (pandas is needed for the feature store's point-in-time join, against `pandas.merge_asof`.
+//! Built in the grader's build directory, polars is not compiled again:
+//! `CARGO_TARGET_DIR=target/grader/build cargo run -q --profile grade -p stage6-solution --example crosscheck`.)
 
-use stage6::{abtest, drift, repro, versioning};
+use stage6::{abtest, drift, features, repro, versioning};
 
 /// A deterministic sample: `n` values from a linear congruential generator, mapped by `f`.
 fn sample(seed: u64, n: usize, f: impl Fn(f64) -> f64) -> Vec<f64> {
@@ -88,4 +92,53 @@ fn main() {
         "{{\"kind\":\"digest\",\"params\":[1.5,-0.0,5e-324,1.7976931348623157e308],\"digest\":\"{}\"}}",
         repro::digest(&params)
     );
+    // Point-in-time joins: random events and two feature tables, unsorted, with ties at the
+    // event's second, entities without rows, and three maximum ages.
+    for (k, max_age) in [(0u64, 5i64), (1, 40), (2, 1_000)] {
+        let u = sample(k + 500, 4000, |u| u);
+        let mut next = u.into_iter();
+        let mut draw = |n: f64| (next.next().unwrap() * n) as i64;
+        let mut events = String::from("entity,ts,label\n");
+        for _ in 0..150 {
+            events += &format!("e{},{},{}\n", draw(6.0), draw(300.0), draw(2.0));
+        }
+        let mut tables = Vec::new();
+        for (name, cols) in [("a", 2), ("b", 1)] {
+            let mut csv = format!("entity,ts{}\n", (0..cols).map(|c| format!(",{name}{c}")).collect::<String>());
+            let mut seen = std::collections::HashSet::new();
+            for _ in 0..200 {
+                let (e, ts) = (draw(5.0), draw(300.0));
+                if seen.insert((e, ts)) {
+                    csv += &format!(
+                        "e{e},{ts}{}\n",
+                        (0..cols).map(|_| format!(",{}", draw(10_000.0) as f64 / 100.0)).collect::<String>()
+                    );
+                }
+            }
+            tables.push((name.to_string(), csv));
+        }
+        let df = features::training_rows(&events, &tables, max_age).unwrap();
+        let cols: Vec<String> = ["a0", "a1", "b0"]
+            .iter()
+            .map(|c| {
+                let v: Vec<String> = df
+                    .column(c)
+                    .unwrap()
+                    .f64()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.map_or("null".to_string(), |x| format!("{x:?}")))
+                    .collect();
+                format!("\"{c}\":[{}]", v.join(","))
+            })
+            .collect();
+        let q = |s: &str| s.replace('\n', "\\n");
+        println!(
+            "{{\"kind\":\"asof\",\"max_age\":{max_age},\"events\":\"{}\",\"a\":\"{}\",\"b\":\"{}\",{}}}",
+            q(&events),
+            q(&tables[0].1),
+            q(&tables[1].1),
+            cols.join(",")
+        );
+    }
 }
