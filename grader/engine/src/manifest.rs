@@ -764,5 +764,10 @@ mod tests {
         let points = course_copy("stage1/linalg.toml", |s| s.replacen("points = 2", "points = -2", 1));
         let e = Course::load(points.path(), &grader_suites::all()).unwrap_err().to_string();
         assert!(e.contains("stage1.linalg.dot") && e.contains("points"), "{e}");
+        // Only `fs` may be allowed to an exercise: the sandbox confines files, not sockets.
+        let net =
+            course_copy("stage6/registry.toml", |s| s.replacen("allow = [\"fs\"]", "allow = [\"fs\", \"net\"]", 1));
+        let e = Course::load(net.path(), &grader_suites::all()).unwrap_err().to_string();
+        assert!(e.contains("stage6.registry.lifecycle") && e.contains("`net` cannot be allowed"), "{e}");
     }
 }

@@ -38,14 +38,12 @@ fn tensors(v: &Value) -> Vec<Tensor> {
         .collect()
 }
 
+/// A stage from its name on the wire (its variant's name in lower case).
 fn stage(s: &str) -> Stage {
-    match s {
-        "none" => Stage::None,
-        "staging" => Stage::Staging,
-        "production" => Stage::Production,
-        "archived" => Stage::Archived,
-        other => panic!("glue: no stage `{other}`"),
-    }
+    [Stage::None, Stage::Staging, Stage::Production, Stage::Archived]
+        .into_iter()
+        .find(|st| format!("{st:?}").to_lowercase() == s)
+        .unwrap_or_else(|| panic!("glue: no stage `{s}`"))
 }
 
 fn stage_text(s: Stage) -> Value {
