@@ -8,7 +8,8 @@ use crate::convert::Stage6;
 use grader_protocol::Value;
 use stage6::formats::{self, Tensor};
 
-fn tensors(v: &Value) -> Vec<Tensor> {
+/// Tensors from the wire (`[name, shape, values]` each); the registry glue uses it too.
+pub(crate) fn tensors(v: &Value) -> Vec<Tensor> {
     v.list()
         .iter()
         .map(|t| Tensor {

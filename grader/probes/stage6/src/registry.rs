@@ -14,8 +14,8 @@
 //! `["delete", name, version]` (the file removed).
 
 use crate::convert::Stage6;
+use crate::formats::tensors;
 use grader_protocol::Value;
-use stage6::formats::Tensor;
 use stage6::registry::{Registry, RegistryError, Stage};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,17 +25,6 @@ static CASE: AtomicU64 = AtomicU64::new(0);
 /// The error's variant, without its message (`Io`, not `Io("permission denied")`).
 fn err(e: RegistryError) -> Value {
     Value::Error(format!("{e:?}").split('(').next().unwrap_or_default().to_string())
-}
-
-fn tensors(v: &Value) -> Vec<Tensor> {
-    v.list()
-        .iter()
-        .map(|t| Tensor {
-            name: t.at(0).text().to_string(),
-            shape: t.at(1).ints().iter().map(|&d| d as usize).collect(),
-            data: t.at(2).floats().iter().map(|&x| x as f32).collect(),
-        })
-        .collect()
 }
 
 /// A stage from its name on the wire (its variant's name in lower case).
