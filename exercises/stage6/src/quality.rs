@@ -27,13 +27,14 @@
 //!    - `NotAllowed`: the text is not among `allowed` (when the list is not empty);
 //!    - `Duplicate`: in a unique column, a non-null text that an earlier row already has (nulls are
 //!      never duplicates; the first occurrence is not a violation).
+//!
 //!    A null in a nullable column has no violation.
 //!
 //! # Errors
 //! `Unreadable` when polars cannot read the text as CSV (a row with more fields than the header,
 //! say) or two header columns share a name.
 
-use polars::prelude::*;
+// `polars::prelude::*` has CsvReadOptions and the column accessors you will need.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -2,7 +2,6 @@
 //!
 //! `grader check stage6.features` runs the hidden cases (random tables, a leakage probe, errors).
 
-use polars::prelude::*;
 use stage6::features::{training_rows, StoreError};
 
 #[test]

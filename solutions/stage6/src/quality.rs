@@ -27,6 +27,7 @@
 //!    - `NotAllowed`: the text is not among `allowed` (when the list is not empty);
 //!    - `Duplicate`: in a unique column, a non-null text that an earlier row already has (nulls are
 //!      never duplicates; the first occurrence is not a violation).
+//!
 //!    A null in a nullable column has no violation.
 //!
 //! # Errors

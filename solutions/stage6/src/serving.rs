@@ -58,6 +58,8 @@ pub fn predict_one(layers: &[Layer], x: &[f32]) -> Result<Vec<f32>, ServeError> 
 ///
 /// # Errors
 /// `ShapeMismatch` (see [`ServeError`]).
+// `%` rather than `is_multiple_of`: the course's rust-version is 1.85.
+#[allow(clippy::manual_is_multiple_of)]
 pub fn predict_batch(layers: &[Layer], xs: &[f32], n: usize) -> Result<Vec<f32>, ServeError> {
     check(layers)?;
     let fits = match layers.first() {

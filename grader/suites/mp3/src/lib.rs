@@ -16,6 +16,8 @@
 //! The clean part's report carries the four runs as a timeline (rows: runs; columns: steps;
 //! 1 ran, 0 cached, -1 not reached).
 
+#![allow(clippy::result_large_err)]
+
 use grader_protocol::Value;
 use grader_report::Figure;
 use grader_suite_api::data;
@@ -180,8 +182,11 @@ fn fail(k: usize, why: impl std::fmt::Display) -> Failure {
     Failure::plain(format!("{}: {why}", RUNS[k]))
 }
 
+/// A report's steps (name, status), flagged features, registered and production versions.
+type Parts = (Vec<(String, String)>, Vec<String>, Option<i64>, Option<i64>);
+
 /// The report's parts, or why there is none.
-fn report(k: usize, r: &Run) -> Result<(Vec<(String, String)>, Vec<String>, Option<i64>, Option<i64>), Failure> {
+fn report(k: usize, r: &Run) -> Result<Parts, Failure> {
     let Value::List(parts) = r.report else {
         return Err(fail(k, format!("the pipeline returned an error ({}) on data that is fine", variant(r.report))));
     };
