@@ -40,8 +40,14 @@ def mutants(stage):
 
 
 def selection(stage, file):
+    if SELECTION:
+        return SELECTION
     base = os.path.basename(file)
     return stage if base in SHARED else f"{stage}.{base[:-3]}"
+
+
+# `--selection`: what every mutant is graded on (a project whose modules are tasks, not files).
+SELECTION = None
 
 
 def grade(stage, m, sub, grader):
@@ -121,6 +127,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--shard", default="0/1", help="k/n: grade every n-th mutant from the k-th")
     ap.add_argument("--file", help="only mutants of this file (e.g. models.rs)")
+    ap.add_argument("--selection", help="grade every mutant on this selection (default: the mutated file's module; "
+                                        "`final` for the final project, whose modules are its tasks)")
     ap.add_argument("--summary", action="store_true", help="print the score of --out and stop")
     ap.add_argument("--grader", default=os.path.join(ROOT, "target", "debug", "grader"),
                     help="the grader binary (default: target/debug/grader of this checkout); a run of hours is best "
@@ -128,6 +136,8 @@ def main():
     ap.add_argument("--retry", choices=["survived", "error"],
                     help="grade again the mutants --out records with this outcome (after closing a gap)")
     a = ap.parse_args()
+    global SELECTION
+    SELECTION = a.selection
     if a.summary:
         return summary(a.out, a.stage)
     grader = a.grader

@@ -66,6 +66,12 @@ enum Command {
         #[command(subcommand)]
         command: batch::GradebookCommand,
     },
+    /// Students: grade a project (`grader project check final --submission DIR`): the task its
+    /// `project.toml` names, every part.
+    Project {
+        #[command(subcommand)]
+        command: commands::ProjectCommand,
+    },
     /// Grade again every time a source file changes: `grader watch stage3`.
     Watch(watch::WatchArgs),
     /// Restore an exercise's function to its stub (your version is backed up).
@@ -122,6 +128,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => commands::bench(&course, a),
         Command::Batch(a) => batch::batch(&course, a),
         Command::Gradebook { command } => batch::gradebook(&course, command),
+        Command::Project { command } => commands::project(&course, command),
         Command::Watch(a) => watch::watch(&course, a),
         Command::Reset(a) => commands::reset(&course, a),
         Command::Export { command } => export::export(&course, command),

@@ -46,7 +46,15 @@ const CONFIG_FILES: [&str; 6] =
 /// file) is not copied and is refused, as are a tree too large or too deep to be a course crate.
 /// The gate, the from-scratch check and the build then all read this copy and nothing else, so
 /// what was checked is what is built.
-pub fn snapshot(submission: &Path, student_dir: &str, dest: &Path) -> std::io::Result<Vec<Violation>> {
+///
+/// `extra` are further files of the crate, relative to it, copied the same way (a project's
+/// `Dockerfile`, read as text by a static check); a link on their way is refused too.
+pub fn snapshot(
+    submission: &Path,
+    student_dir: &str,
+    extra: &[String],
+    dest: &Path,
+) -> std::io::Result<Vec<Violation>> {
     let mut out = Vec::new();
     fs::create_dir_all(dest)?;
     // The way down to the crate: every component must be a real directory.
@@ -81,6 +89,23 @@ pub fn snapshot(submission: &Path, student_dir: &str, dest: &Path) -> std::io::R
     }
     if reachable {
         wanted.push(crate_rel.join("build.rs"));
+        'extra: for f in extra {
+            // Every directory on the way must be a real one (`copy_one` checks the file itself).
+            let mut on_the_way = crate_rel.clone();
+            let parts: Vec<_> = Path::new(f).components().collect();
+            for part in &parts[..parts.len().saturating_sub(1)] {
+                on_the_way.push(part);
+                match fs::symlink_metadata(submission.join(&on_the_way)) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        out.push(refuse(on_the_way.display().to_string(), LINK));
+                        continue 'extra;
+                    }
+                    Ok(m) if m.is_dir() => {}
+                    _ => continue 'extra,
+                }
+            }
+            wanted.push(crate_rel.join(f));
+        }
     }
     wanted.sort();
     wanted.dedup();
@@ -358,7 +383,7 @@ mod tests {
         write(&sub.join("Cargo.lock"), "# lock");
         let snap = |name: &str| {
             let d = t.path().join(name);
-            let v = snapshot(&sub, "exercises/stage1", &d).unwrap();
+            let v = snapshot(&sub, "exercises/stage1", &[], &d).unwrap();
             (d, v)
         };
         let (d, v) = snap("s1");
@@ -407,7 +432,7 @@ mod tests {
             deep = deep.join("d");
         }
         write(&deep.join("x.rs"), "");
-        let v = snapshot(&sub, "c", &t.path().join("s")).unwrap();
+        let v = snapshot(&sub, "c", &[], &t.path().join("s")).unwrap();
         let rules: Vec<&str> = v.iter().map(|v| v.rule).collect();
         assert_eq!(rules, ["too-large", "too-large"], "{v:?}");
         assert!(!t.path().join("s/c/src/lib.rs").exists());

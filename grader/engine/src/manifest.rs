@@ -52,6 +52,18 @@ struct StageEntry {
     /// (`values`, `errors` or `label`; default `values`).
     #[serde(default)]
     feedback: Option<String>,
+    /// Items a person judges (`[[stage.rubric]]`: a design write-up, code quality...), entered
+    /// into the gradebook by the instructor (`grader gradebook rubric`).
+    #[serde(default)]
+    rubric: Vec<RubricEntry>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct RubricEntry {
+    id: String,
+    title: String,
+    points: f64,
 }
 
 #[derive(Deserialize, Debug)]
@@ -93,6 +105,10 @@ struct ExerciseEntry {
     /// scratch directory; the gate keeps them out of every other file.
     #[serde(default)]
     allow: Vec<String>,
+    /// Files of the submission's crate read as text and judged statically (a project's
+    /// `Dockerfile`): such an exercise runs nothing of the student's and has no glue line.
+    #[serde(default)]
+    static_files: Vec<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy)]
@@ -203,6 +219,9 @@ pub struct Exercise {
     pub forbid: Vec<String>,
     /// System modules its file may use (`fs`): see [`crate::gate::GatePolicy::files`].
     pub allow: Vec<String>,
+    /// Files of the crate judged as text (`Dockerfile`), relative to the crate: the exercise
+    /// runs nothing of the student's (see [`crate::run`]).
+    pub static_files: Vec<String>,
     /// The manifest file that declares it.
     pub source: PathBuf,
     /// Its input parts, as its glue line names them (see [`crate::glue`]).
@@ -225,6 +244,20 @@ pub struct Stage {
     pub probe: String,
     pub modules: Vec<(String, String)>,
     pub exercises: Vec<Exercise>,
+    /// Items a person judges, in manifest order (empty for most stages): see [`RubricItem`].
+    pub rubric: Vec<RubricItem>,
+}
+
+/// One manual rubric item of a stage (`[[stage.rubric]]` in `course.toml`): no machine judges
+/// it; the instructor enters its points into the gradebook (`grader gradebook rubric`), and they
+/// are added to the stage's automatic score in every export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RubricItem {
+    /// `[a-z0-9_]+`, unique in the stage.
+    pub id: String,
+    pub title: String,
+    /// The most it can earn (> 0).
+    pub points: f64,
 }
 
 /// One study-plan topic from `topics.tsv`.
@@ -324,6 +357,7 @@ impl Course {
                     exercises.push(ex);
                 }
             }
+            let rubric = validate_rubric(&s.id, s.rubric, &course_path)?;
             let student_dir = s.student_dir.unwrap_or_else(|| format!("exercises/{}", s.crate_dir));
             let solution_dir = s.solution_dir.unwrap_or_else(|| format!("solutions/{}", s.crate_dir));
             let student_edition = root.join(STUDENT_EDITION_MARKER).is_file();
@@ -347,6 +381,7 @@ impl Course {
                 probe: s.probe,
                 modules,
                 exercises,
+                rubric,
             });
         }
         if let Some(orphan) = suites.unwrap_or_default().iter().find(|s| !seen.contains_key(s.id)) {
@@ -425,6 +460,15 @@ fn check_glue(root: &Path, stage: &mut Stage, suites: Option<&[ExerciseSuite]>) 
         .filter_map(|s| s.baseline)
         .collect();
     for ex in &mut stage.exercises {
+        if !ex.static_files.is_empty() {
+            if let Some(line) = by_id.get(ex.id.as_str()) {
+                return Err(glue_err(format!(
+                    "`{}` judges files statically (`static_files`) and runs nothing: remove its glue line ({})",
+                    ex.id, line.at
+                )));
+            }
+            continue;
+        }
         let Some(line) = by_id.get(ex.id.as_str()) else {
             return Err(invalid(
                 &ex.source,
@@ -474,6 +518,35 @@ fn check_glue(root: &Path, stage: &mut Stage, suites: Option<&[ExerciseSuite]>) 
     Ok(())
 }
 
+/// A stage's rubric items, checked: ids `[a-z0-9_]+` and unique (not `student`, the column that
+/// names the student in `grader gradebook rubric-import`), a title, points above zero.
+fn validate_rubric(stage: &str, items: Vec<RubricEntry>, path: &Path) -> Result<Vec<RubricItem>, ManifestError> {
+    let err = |id: &str, message: String| ManifestError::Course {
+        path: path.to_path_buf(),
+        message: format!("stage `{stage}`: rubric item `{id}`: {message}"),
+    };
+    let mut out: Vec<RubricItem> = Vec::new();
+    for r in items {
+        if r.id.is_empty() || !r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(err(&r.id, "`id` must be lowercase letters, digits and `_` (`code_quality`)".into()));
+        }
+        if r.id == "student" {
+            return Err(err(&r.id, "`id` cannot be `student` (the student column of a rubric CSV)".into()));
+        }
+        if out.iter().any(|o| o.id == r.id) {
+            return Err(err(&r.id, "declared twice in the stage".into()));
+        }
+        if r.title.trim().is_empty() {
+            return Err(err(&r.id, "`title` is empty".into()));
+        }
+        if !(r.points.is_finite() && r.points > 0.0) {
+            return Err(err(&r.id, format!("`points` must be more than 0 (got {})", r.points)));
+        }
+        out.push(RubricItem { id: r.id, title: r.title, points: r.points });
+    }
+    Ok(out)
+}
+
 fn invalid(path: &Path, exercise: &str, field: &'static str, message: String) -> ManifestError {
     ManifestError::Invalid { path: path.to_path_buf(), exercise: exercise.to_string(), field, message }
 }
@@ -521,7 +594,9 @@ fn validate(
     if e.hints.is_empty() {
         return Err(invalid(path, &e.id, "hints", "needs at least one hint".into()));
     }
-    if !e.file.starts_with("src/") || !e.file.ends_with(".rs") {
+    // A statically judged exercise's file is the first of its `static_files`.
+    let judged_as_text = e.static_files.first().is_some_and(|f| *f == e.file);
+    if !judged_as_text && (!e.file.starts_with("src/") || !e.file.ends_with(".rs")) {
         return Err(invalid(path, &e.id, "file", format!("must be a path like `src/module.rs`, got `{}`", e.file)));
     }
     let speed = match e.speed {
@@ -588,6 +663,20 @@ fn validate(
             ));
         }
     }
+    for f in &e.static_files {
+        let plain = !f.is_empty()
+            && f.len() <= 100
+            && Path::new(f).components().all(|c| matches!(c, std::path::Component::Normal(_)))
+            && f.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+        if !plain {
+            return Err(invalid(
+                path,
+                &e.id,
+                "static_files",
+                format!("`{f}` must be a relative path inside the crate (`Dockerfile`, `deploy/compose.yaml`)"),
+            ));
+        }
+    }
     Ok(Exercise {
         id: e.id,
         stage: stage.to_string(),
@@ -604,6 +693,7 @@ fn validate(
         feedback,
         forbid: e.forbid,
         allow: e.allow,
+        static_files: e.static_files,
         source: path.to_path_buf(),
         inputs: Vec::new(),
         outputs: Vec::new(),
@@ -769,5 +859,56 @@ mod tests {
             course_copy("stage6/registry.toml", |s| s.replacen("allow = [\"fs\"]", "allow = [\"fs\", \"net\"]", 1));
         let e = Course::load(net.path(), &grader_suites::all()).unwrap_err().to_string();
         assert!(e.contains("stage6.registry.lifecycle") && e.contains("`net` cannot be allowed"), "{e}");
+    }
+
+    /// `course.toml` with `rubric` (TOML lines of `[[stage.rubric]]` tables) under stage1.
+    fn with_rubric(rubric: String) -> tempfile::TempDir {
+        course_copy("course.toml", move |s| {
+            let stage2 = s.find("id = \"stage2\"").unwrap();
+            let at = s[..stage2].rfind("[[stage]]").unwrap();
+            format!("{}{rubric}\n{}", &s[..at], &s[at..])
+        })
+    }
+
+    /// (Loaded without the hidden suites: the rubric is the manifest's alone.)
+    #[test]
+    fn rubric_items_load_in_order_and_bad_ones_are_refused_by_name() {
+        let item = |id: &str, points: &str| {
+            format!("[[stage.rubric]]\nid = \"{id}\"\ntitle = \"T {id}\"\npoints = {points}\n")
+        };
+        let good = format!("{}{}{}", item("design", "10"), item("code_quality", "10"), item("presentation", "2.5"));
+        let t = with_rubric(good);
+        let c = Course::load_for_authoring(t.path()).unwrap();
+        let r = &c.stage("stage1").unwrap().rubric;
+        assert_eq!(
+            r.iter().map(|i| (i.id.as_str(), i.points)).collect::<Vec<_>>(),
+            [("design", 10.0), ("code_quality", 10.0), ("presentation", 2.5)]
+        );
+        assert_eq!(r[0].title, "T design");
+        assert!(c.stage("stage2").unwrap().rubric.is_empty());
+        for (rubric, needle) in [
+            (format!("{}{}", item("design", "10"), item("design", "5")), "declared twice"),
+            (item("Design", "10"), "`id` must be lowercase"),
+            (item("code-quality", "10"), "`id` must be lowercase"),
+            (item("student", "10"), "cannot be `student`"),
+            (item("design", "0"), "`points` must be more than 0"),
+            (item("design", "-3"), "`points` must be more than 0"),
+            ("[[stage.rubric]]\nid = \"design\"\ntitle = \" \"\npoints = 1\n".to_string(), "`title` is empty"),
+        ] {
+            let t = with_rubric(rubric);
+            let e = Course::load_for_authoring(t.path()).unwrap_err().to_string();
+            assert!(
+                e.contains("course.toml") && e.contains("stage `stage1`: rubric item") && e.contains(needle),
+                "{e}"
+            );
+        }
+        let t = with_rubric("[[stage.rubric]]\nid = \"design\"\ntitle = \"T\"\npoints = 1\nweight = 2\n".into());
+        let e = Course::load_for_authoring(t.path()).unwrap_err().to_string();
+        assert!(e.contains("weight"), "{e}");
+        // The final project's own items, when the course has the final project.
+        if let Some(fin) = Course::load_for_authoring(&root()).unwrap().stage("final") {
+            let ids: Vec<(&str, f64)> = fin.rubric.iter().map(|i| (i.id.as_str(), i.points)).collect();
+            assert_eq!(ids, [("design", 10.0), ("code_quality", 10.0), ("presentation", 5.0)]);
+        }
     }
 }

@@ -58,7 +58,72 @@ pub const UID_BASE: u32 = 1_800_000_000;
 
 /// Whether `uid` is one of the probes' users.
 pub fn is_probe_uid(uid: u32) -> bool {
-    (UID_BASE..UID_BASE.saturating_add(1 << 23)).contains(&uid)
+    (UID_BASE..UID_BASE.saturating_add(1 << 26)).contains(&uid)
+}
+
+/// A service's data directory that outlives its processes (see [`Probe::persist`]): a tmpfs of
+/// its own mounted by the grader (capped like a scratch directory) where the grader is root, else
+/// a plain directory; owned by one user for its whole life, so that a restarted process (a new
+/// pid) can read what the killed one wrote. Unmounted and removed when dropped.
+struct DataDir {
+    path: PathBuf,
+    uid: Option<u32>,
+    mounted: bool,
+}
+
+impl DataDir {
+    fn new(limits: &Limits) -> std::io::Result<DataDir> {
+        use std::os::unix::fs::PermissionsExt;
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = tempfile::Builder::new().prefix(".d").tempdir()?.keep();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))?;
+        // SAFETY: geteuid and getpid have no preconditions.
+        let root = limits.sandbox && unsafe { libc::geteuid() } == 0;
+        if !root {
+            return Ok(DataDir { path, uid: None, mounted: false });
+        }
+        // Above the per-pid users: this grader's pid (at most 2^22) and one of 8 slots.
+        let pid = unsafe { libc::getpid() } as u32 & ((1 << 22) - 1);
+        let slot = (NEXT.fetch_add(1, Ordering::SeqCst) % 8) as u32;
+        let uid = UID_BASE + (1 << 23) + pid * 8 + slot;
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).map_err(std::io::Error::other)?;
+        let opts = std::ffi::CString::new(format!(
+            "size={},nr_inodes={},mode=0700,uid={uid},gid={uid}",
+            limits.scratch_bytes.max(1 << 20),
+            limits.scratch_inodes.max(16)
+        ))
+        .map_err(std::io::Error::other)?;
+        // SAFETY: mount(2) and chown(2) on a directory this process just made.
+        let mounted = unsafe {
+            libc::mount(
+                c"tmpfs".as_ptr(),
+                c.as_ptr(),
+                c"tmpfs".as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                opts.as_ptr().cast(),
+            ) == 0
+        };
+        if !mounted && unsafe { libc::chown(c.as_ptr(), uid, uid) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(DataDir { path, uid: Some(uid), mounted })
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        if self.mounted {
+            if let Ok(c) = std::ffi::CString::new(self.path.as_os_str().as_encoded_bytes()) {
+                // SAFETY: unmounting the tmpfs this process mounted.
+                unsafe {
+                    libc::umount2(c.as_ptr(), libc::MNT_DETACH);
+                }
+            }
+        }
+        if let Err(e) = remove_tree(&self.path) {
+            eprintln!("grader: could not remove a service's data directory {}: {e}", self.path.display());
+        }
+    }
 }
 
 /// How one call ended.
@@ -134,6 +199,13 @@ pub struct Probe {
     /// Hand each process a listening socket (fd 3, `LISTEN_FDS=1`) on a loopback of its own:
     /// a service exercise's probe.
     pub listen: bool,
+    /// Keep the scratch directory across processes (a service's data, which must survive a
+    /// SIGKILL and a restart): set it, and the next process and every one after it get the same
+    /// directory, until [`Probe::forget_data`].
+    pub persist: bool,
+    data: Option<DataDir>,
+    /// The last call (exercise, input, time limit, reply limit), which [`Probe::restart`] repeats.
+    last: Option<(String, Value, Duration, usize)>,
 }
 
 impl Probe {
@@ -146,6 +218,39 @@ impl Probe {
             layers: Vec::new(),
             device: "cpu",
             listen: false,
+            persist: false,
+            data: None,
+            last: None,
+        }
+    }
+
+    /// Drops the data directory kept for [`Probe::persist`] (after killing the process).
+    pub fn forget_data(&mut self) {
+        self.kill();
+        self.data = None;
+        self.persist = false;
+    }
+
+    /// Starts a process if none runs (retrying as a call does) and returns its endpoint.
+    pub fn start(&mut self) -> Result<Option<crate::loopback::Endpoint>, String> {
+        let mut waits = [200u64, 1000, 3000].into_iter();
+        loop {
+            match self.spawn() {
+                Ok(r) => return Ok(r.endpoint.clone()),
+                Err(e) => match waits.next() {
+                    Some(ms) => std::thread::sleep(Duration::from_millis(ms)),
+                    None => return Err(format!("could not start the probe: {e}")),
+                },
+            }
+        }
+    }
+
+    /// Repeats the last call in the running process (starting one if none runs): a service
+    /// started again after a SIGKILL.
+    pub fn recall(&mut self) -> CallResult {
+        match self.last.clone() {
+            Some((exercise, input, timeout, max_reply)) => self.call_bounded(&exercise, &input, timeout, max_reply),
+            None => CallResult::NotStarted("nothing to restart: no call was made".into()),
         }
     }
 
@@ -157,9 +262,21 @@ impl Probe {
             // environment says "grader", "student" or "test".
             let dir = ProbeDir(tempfile::Builder::new().prefix(".w").tempdir()?.keep());
             let exe = dir.0.join("app");
-            let scratch = dir.0.join("w");
+            if self.persist && self.data.is_none() {
+                self.data = Some(DataDir::new(&limits)?);
+            }
+            let kept = self.data.as_ref().filter(|_| self.persist);
+            // A kept directory is already a tmpfs of its own (or a plain one): no mount over it.
+            let fixed_uid: Option<u32> = kept.and_then(|d| d.uid);
+            let mount_scratch = kept.is_none();
+            let scratch = match kept {
+                Some(d) => d.path.clone(),
+                None => dir.0.join("w"),
+            };
             std::fs::copy(&self.exe, &exe)?;
-            std::fs::create_dir(&scratch)?;
+            if kept.is_none() {
+                std::fs::create_dir(&scratch)?;
+            }
             {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755))?;
@@ -245,12 +362,16 @@ impl Probe {
                         private_network();
                     }
                     if root {
-                        let uid = UID_BASE + libc::getpid() as u32;
+                        let uid = match fixed_uid {
+                            Some(u) => u,
+                            None => UID_BASE + libc::getpid() as u32,
+                        };
                         // A private tmpfs over the scratch directory, in a mount namespace of its
                         // own: capped in bytes and inodes, and gone with the process (nothing to
                         // remove, however deep a tree it digs). Where it fails, the directory
                         // stays a plain one and the probe reports the layer as missing.
-                        if libc::unshare(libc::CLONE_NEWNS) == 0
+                        if mount_scratch
+                            && libc::unshare(libc::CLONE_NEWNS) == 0
                             && libc::mount(
                                 c"none".as_ptr(),
                                 c"/".as_ptr(),
@@ -306,7 +427,7 @@ impl Probe {
                 Some((ours, _theirs)) => Some(crate::dependency::Dependency::start(ours)?),
                 None => None,
             };
-            let uid = UID_BASE + child.id();
+            let uid = fixed_uid.unwrap_or(UID_BASE + child.id());
             let stdin = child.stdin.take().expect("piped");
             let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
             let reply_limit = Arc::new(AtomicUsize::new(grader_protocol::MAX_FRAME));
@@ -425,6 +546,9 @@ impl Probe {
     /// it from the expected output): a huge output, or a huge error text, costs the case, not
     /// the grader's memory.
     pub fn call_bounded(&mut self, exercise: &str, input: &Value, timeout: Duration, max_reply: usize) -> CallResult {
+        if self.listen {
+            self.last = Some((exercise.to_string(), input.clone(), timeout, max_reply));
+        }
         // A probe that cannot start has run nothing of the student's: retried, and then the
         // grader's error, never a crash of theirs.
         let mut waits = [200u64, 1000, 3000].into_iter();

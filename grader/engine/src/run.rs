@@ -174,8 +174,22 @@ pub fn run(
                 let dir = std::fs::create_dir_all(&intake_dir)
                     .and_then(|_| tempfile::Builder::new().prefix(&format!("{stage_id}-")).tempdir_in(&intake_dir))
                     .map_err(|source| BuildError::Io { path: intake_dir.clone(), source })?;
-                let found = intake::snapshot(submission, &stage.student_dir, dir.path())
-                    .map_err(|source| BuildError::Io { path: submission.clone(), source })?;
+                let extra: Vec<String> = {
+                    let mut v: Vec<String> = stage.exercises.iter().flat_map(|e| e.static_files.clone()).collect();
+                    v.sort();
+                    v.dedup();
+                    v
+                };
+                // A project's own directory (`grader project check final --submission DIR`, DIR
+                // holding the crate itself) is taken as the crate of a checkout.
+                let own_crate = !submission.join(&stage.student_dir).exists()
+                    && std::fs::symlink_metadata(submission.join("Cargo.toml")).is_ok_and(|m| m.is_file());
+                let found = if own_crate {
+                    intake::snapshot(submission, ".", &extra, &dir.path().join(&stage.student_dir))
+                } else {
+                    intake::snapshot(submission, &stage.student_dir, &extra, dir.path())
+                }
+                .map_err(|source| BuildError::Io { path: submission.clone(), source })?;
                 build.violations.extend(found.into_iter().map(reported));
                 Some(dir)
             }
@@ -217,10 +231,24 @@ pub fn run(
             }
         };
 
+        // Where a static check reads the student's files (their snapshot) and the reference's.
+        let student_files = match &snapshot {
+            Some(d) => d.path().join(&stage.student_dir),
+            None => course.root.join(&stage.solution_dir),
+        };
+        let reference_files = course.root.join(&stage.solution_dir);
         let Some(student_exe) = student_exe else {
             let status =
                 if build.violations.is_empty() { ExerciseStatus::BuildFailed } else { ExerciseStatus::Forbidden };
             for ex in exercises {
+                // A file judged statically is still judged when the crate does not build (its
+                // part is its own); a refused submission gets nothing.
+                if !ex.static_files.is_empty() && status == ExerciseStatus::BuildFailed {
+                    let r = grade_static(ex, suites[ex.id.as_str()], config, &student_files, &reference_files, obs)?;
+                    obs.event(&Event::ExerciseFinished(&r));
+                    results.push(r);
+                    continue;
+                }
                 let r = ExerciseResult {
                     id: ex.id.clone(),
                     title: ex.title.clone(),
@@ -254,6 +282,12 @@ pub fn run(
         };
         for ex in exercises {
             let suite = suites[ex.id.as_str()];
+            if !ex.static_files.is_empty() {
+                let r = grade_static(ex, suite, config, &student_files, &reference_files, obs)?;
+                obs.event(&Event::ExerciseFinished(&r));
+                results.push(r);
+                continue;
+            }
             let mut r = grade_exercise(
                 ex,
                 suite,
@@ -370,21 +404,130 @@ fn grade_exercise(ex: &Exercise, suite: &ExerciseSuite, g: Grading) -> Result<Ex
             message: "without a scenario, in a service exercise".into(),
         });
     }
+    // A service allowed the file system, or one that is killed and started again, keeps its data
+    // directory for the whole exercise: what it wrote in one case (its models) is there in the next.
+    let persist = ex.allow.iter().any(|a| a == "fs")
+        || cases.iter().any(|c| {
+            c.scenario
+                .as_ref()
+                .is_some_and(|s| s.steps.iter().any(|s| matches!(s, grader_suite_api::service::Step::Crash(_))))
+        });
     if service {
         for p in [&mut *student, &mut *reference] {
             p.kill();
             p.listen = true;
+            p.persist = persist;
         }
     }
     let r = cases_of(ex, suite, &cases, student_dir, student, reference, obs);
     if service {
         for p in [&mut *student, &mut *reference] {
-            p.kill();
+            p.forget_data();
             p.listen = false;
         }
     }
     let results = r?;
     finish_exercise(ex, suite, config, gpu, student, reference, obs, &mut gen, started, results)
+}
+
+/// The most of one statically judged file that is read.
+const MAX_STATIC_BYTES: u64 = 256 << 10;
+
+/// The statically judged files of `ex` under `dir`, in the manifest's order: each its text, or
+/// `Unit` where it is missing (or not a regular file, or not UTF-8, or too large).
+fn static_files(ex: &Exercise, dir: &std::path::Path) -> grader_protocol::Value {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    grader_protocol::Value::List(
+        ex.static_files
+            .iter()
+            .map(|f| {
+                let text = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_NOFOLLOW)
+                    .open(dir.join(f))
+                    .ok()
+                    .filter(|h| h.metadata().is_ok_and(|m| m.is_file() && m.len() <= MAX_STATIC_BYTES))
+                    .and_then(|h| {
+                        let mut s = String::new();
+                        h.take(MAX_STATIC_BYTES).read_to_string(&mut s).ok().map(|_| s)
+                    });
+                text.map_or(grader_protocol::Value::Unit, grader_protocol::Value::Text)
+            })
+            .collect(),
+    )
+}
+
+/// An exercise judged on the crate's files as text (`static_files`): nothing of the student's
+/// runs; the reference's files are the expected output, the student's the output.
+fn grade_static(
+    ex: &Exercise,
+    suite: &ExerciseSuite,
+    config: &RunConfig,
+    student_dir: &std::path::Path,
+    reference_dir: &std::path::Path,
+    obs: &mut dyn Observer,
+) -> Result<ExerciseResult, RunError> {
+    let started = Instant::now();
+    let mut gen = Gen::new(config.seed, &ex.id);
+    let cases = (suite.cases)(&mut gen);
+    obs.event(&Event::ExerciseStarted { id: &ex.id, cases: cases.len() });
+    let expected = static_files(ex, reference_dir);
+    let got = static_files(ex, student_dir);
+    if let grader_protocol::Value::List(files) = &expected {
+        if let Some(i) = files.iter().position(|f| *f == grader_protocol::Value::Unit) {
+            return Err(RunError::Reference {
+                exercise: ex.id.clone(),
+                case: 0,
+                label: String::new(),
+                message: format!("the reference has no readable `{}`", ex.static_files[i]),
+            });
+        }
+    }
+    let mut results = Vec::with_capacity(cases.len());
+    for (index, case) in cases.iter().enumerate() {
+        let mut result = CaseResult {
+            index,
+            label: case.label.clone(),
+            status: CaseStatus::Passed,
+            message: None,
+            mismatch: None,
+            time_ms: None,
+            reference_ms: None,
+            metrics: Vec::new(),
+            figures: Vec::new(),
+        };
+        let mut ctx = CheckCtx::new(&case.input, &expected, &got, ex.tolerance);
+        ctx.secret = &case.secret;
+        if let Err(f) = suite.check.judge(&ctx) {
+            result.status = CaseStatus::Wrong;
+            result.message = Some(grader_report::text::message(&f.diagnosis.unwrap_or(f.message)));
+        }
+        let notes = ctx.notes.into_inner();
+        result.metrics = notes.metrics;
+        result.figures = notes.figures;
+        obs.event(&Event::CaseFinished { id: &ex.id, case: &result });
+        results.push(result);
+    }
+    let passed = results.iter().filter(|c| c.status == CaseStatus::Passed).count();
+    let status =
+        if passed == results.len() && !results.is_empty() { ExerciseStatus::Passed } else { ExerciseStatus::Failed };
+    let fraction = if results.is_empty() { 0.0 } else { passed as f64 / results.len() as f64 };
+    Ok(ExerciseResult {
+        id: ex.id.clone(),
+        title: ex.title.clone(),
+        topics: ex.topics.clone(),
+        status,
+        score: round2(ex.points * fraction),
+        max_score: round2(ex.points),
+        atol: ex.tolerance.atol,
+        rtol: ex.tolerance.rtol,
+        cases: results,
+        speed: None,
+        hint: if status == ExerciseStatus::Passed { None } else { ex.hints.first().cloned() },
+        duration_s: started.elapsed().as_secs_f64(),
+        violations: Vec::new(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -549,8 +692,13 @@ fn cases_of(
             CallResult::Panicked { message, location } => {
                 let todo = message.starts_with("not yet implemented") || message.starts_with("not implemented");
                 result.status = if todo { CaseStatus::NotImplemented } else { CaseStatus::Panicked };
-                let at = location.map(|l| format!(" at {}", student_path(&l, student_dir))).unwrap_or_default();
-                result.message = Some(if todo {
+                let at = location.as_ref().map(|l| format!(" at {}", student_path(l, student_dir))).unwrap_or_default();
+                // The stub that panicked may be another than the exercise's function (a
+                // project's service whose glue trains the model first): the location names it.
+                let elsewhere = location.as_deref().is_some_and(|l| !student_path(l, student_dir).contains(&ex.file));
+                result.message = Some(if todo && elsewhere {
+                    format!("not started: a function it needs is still a stub (`todo!()`{at})")
+                } else if todo {
                     format!("`{}` is still a stub (`todo!()`{at})", ex.function)
                 } else {
                     format!("panicked{at}: {message}")

@@ -9,7 +9,8 @@
 use crate::load;
 use crate::probe::Probe;
 use grader_suite_api::service::{
-    Http, LoadStats, Memory, Observation, Observed, Poll, Response, Round, Scenario, Step, Terminate, Terminated,
+    Crash, Crashed, Http, LoadStats, Memory, Observation, Observed, Poll, Response, Round, Scenario, Step, Terminate,
+    Terminated,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -180,8 +181,113 @@ fn once(step: &Step, probe: &mut Probe, before: &[Observed]) -> Observed {
         }
         Step::Terminate(t) => Observed::Terminated(terminate(t, probe)),
         Step::Dependency(plan) => Observed::Calls(probe.dependency().map_or(0, |d| d.set(plan))),
+        Step::Crash(c) => Observed::Crashed(crash(c, probe)),
         Step::Load(_) | Step::Open(_) => unreachable!("loads alternate between the services"),
     }
+}
+
+/// The most writes a crash step sends, and the most clients sending them.
+const MAX_CRASH_WRITES: usize = 5_000;
+const MAX_CRASH_CLIENTS: usize = 16;
+
+/// SIGKILL under write load, then the same call again on the same data (see [`Crash`]).
+fn crash(c: &Crash, probe: &mut Probe) -> Crashed {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    use std::time::Instant;
+    let ep = probe.endpoint().expect("a service has an endpoint");
+    let writes = &c.writes[..c.writes.len().min(MAX_CRASH_WRITES)];
+    let clients = c.concurrency.clamp(1, MAX_CRASH_CLIENTS);
+    let statuses: Mutex<Vec<Option<u16>>> = Mutex::new(vec![None; writes.len()]);
+    let stop = AtomicBool::new(false);
+    let start = Instant::now();
+    let mut out = Crashed::default();
+    std::thread::scope(|s| {
+        for k in 0..clients {
+            let (ep, statuses, stop) = (ep.clone(), &statuses, &stop);
+            s.spawn(move || {
+                for i in (k..writes.len()).step_by(clients) {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let status = load::one(&ep, &writes[i]).status;
+                    statuses.lock().unwrap()[i] = Some(status);
+                    if status == 0 {
+                        break;
+                    }
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_millis(c.kill_after_ms.min(10_000)));
+        out.killed_at_ms = start.elapsed().as_secs_f64() * 1e3;
+        probe.kill();
+        stop.store(true, Ordering::SeqCst);
+    });
+    out.writes = statuses.into_inner().unwrap();
+    let killed = Instant::now();
+    let within = Duration::from_millis(c.ready_within_ms.clamp(100, 30_000));
+    let ep = match probe.start() {
+        Ok(Some(ep)) => ep,
+        Ok(None) => {
+            out.restart_error = Some("the restarted process has no listener (course bug)".into());
+            return out;
+        }
+        Err(e) => {
+            out.restart_error = Some(e);
+            return out;
+        }
+    };
+    let started = AtomicBool::new(false);
+    let polls: Mutex<Vec<(f64, u16, u16)>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        let (ep, polls, started) = (ep.clone(), &polls, &started);
+        let poller = s.spawn(move || {
+            loop {
+                let t = killed.elapsed();
+                let ready = load::one(&ep, &c.ready).status;
+                let probed = load::one(&ep, &c.probe).status;
+                polls.lock().unwrap().push((t.as_secs_f64() * 1e3, ready, probed));
+                if (ready == 200 && probed == 200) || killed.elapsed() >= within {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(c.poll_ms.clamp(5, 1000)));
+                // Once the call has failed there is nothing to wait for.
+                if started.load(Ordering::SeqCst) && probed == 0 && ready == 0 && killed.elapsed() >= within / 2 {
+                    return;
+                }
+            }
+        });
+        match probe.recall() {
+            crate::probe::CallResult::Returned { value: grader_protocol::Value::Text(t), .. } if t == "serving" => {
+                probe.resume();
+            }
+            crate::probe::CallResult::Returned { value, .. } => {
+                out.restart_error = Some(format!("it answered {} where a router was due", value.kind()));
+            }
+            crate::probe::CallResult::Panicked { message, .. } => {
+                out.restart_error = Some(format!("it panicked while starting again: {message}"))
+            }
+            crate::probe::CallResult::Died { message, .. } | crate::probe::CallResult::NotStarted(message) => {
+                out.restart_error = Some(format!("it did not start again: {message}"))
+            }
+        }
+        started.store(true, Ordering::SeqCst);
+        let _ = poller.join();
+    });
+    out.polls = polls.into_inner().unwrap();
+    out.ready_ms = out.polls.iter().find(|p| p.1 == 200 && p.2 == 200).map(|p| p.0);
+    if out.restart_error.is_none() && out.ready_ms.is_some() {
+        if let Some(ep) = probe.endpoint() {
+            for (i, st) in out.writes.iter().enumerate() {
+                if let (Some(st), Some(read)) = (st, c.reads.get(i)) {
+                    if (200..300).contains(st) {
+                        out.reads.push((i, load::one(&ep, read)));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 fn terminate(t: &Terminate, probe: &mut Probe) -> Terminated {

@@ -262,6 +262,9 @@ struct Edit {
 #[serde(deny_unknown_fields)]
 struct Expect {
     exercise: Option<String>,
+    /// The status of named exercises (a project's parts: each its own verdict).
+    #[serde(default)]
+    parts: BTreeMap<String, String>,
     all_cases: Option<String>,
     #[serde(default)]
     cases: BTreeMap<String, String>,
@@ -449,7 +452,18 @@ fn check_fixture(f: &Fixture) -> Result<(), Failed> {
             problems.push(format!("graded in {took:.0} s, more than the {max} s it may take"));
         }
     }
+    for id in e.parts.keys() {
+        if !report.exercises.iter().any(|x| &x.id == id) {
+            problems.push(format!("the fixture expects a part `{id}` that was not graded"));
+        }
+    }
     for ex in &report.exercises {
+        if let Some(want) = e.parts.get(&ex.id) {
+            if &snake(ex.status) != want {
+                let first = ex.cases.iter().find_map(|c| c.message.clone()).unwrap_or_default();
+                problems.push(format!("{}: status {}, expected {want} ({first})", ex.id, snake(ex.status)));
+            }
+        }
         if let Some(want) = &e.exercise {
             if &snake(ex.status) != want {
                 problems.push(format!("{}: status {}, expected {want}", ex.id, snake(ex.status)));

@@ -4,7 +4,7 @@
 //! transaction per submission), so that a batch killed at any moment (even `kill -9`) loses at
 //! most the submissions it was grading and grades nothing twice when it is started again.
 //!
-//! Schema (version 2):
+//! Schema (version 3):
 //!
 //! | table | what |
 //! |---|---|
@@ -13,7 +13,9 @@
 //! | `gradings(id, uid, student, selection, reason, state, outcome, score, max_score, message, report, started_ms, finished_ms, duration_s, worker, current)` | one row per grading, history included: `state` is `running`, `done` or `interrupted`; `reason` is `batch`, `regrade` or `exercise-regrade`; `report` is the engine's JSON report of the whole selection; exactly one `done` row per student has `current = 1` (the latest) |
 //! | `exercise_results(grading_id, exercise, status, score, max_score, cases_passed, cases_total, student_ms, reference_ms)` | per exercise of each grading, for the overview |
 //! | `sources(student, path, text)` | the graded `.rs` files, for the similarity report |
-//! | `events(id, at_ms, student, kind, detail)` | a log: `started`, `finished`, `interrupted`, `merged`, `resubmitted` (a grading received other content than first received: its time is the new submission time), `migrated` |
+//! | `events(id, at_ms, student, kind, detail)` | a log: `started`, `finished`, `interrupted`, `merged`, `resubmitted` (a grading received other content than first received: its time is the new submission time), `migrated`, `rubric` (scores entered) |
+//! | `rubric_history(id, uid, student, item, points, max_points, entered_by, entered_at, entered_ms, comment, via)` | every manual rubric score ever entered (see [`crate::rubric`]): the item's maximum at the time, who entered it (`--by`), when (`entered_at`: UTC, RFC 3339; `entered_ms`: Unix milliseconds), the comment, and how (`cli`, `import FILE`) |
+//! | `rubric_scores(student, item, entry_id)` | the current score of each (student, item): the `rubric_history` row entered last. The stage's items themselves are in meta `rubric` (JSON: id, title, points), copied from the course manifest |
 //!
 //! Migrations, run when a gradebook is opened (a gradebook of a newer version than this
 //! grader's is refused):
@@ -22,6 +24,8 @@
 //!   policy used, becomes `claimed_at` (informational); `listed_at`, `received_at` and
 //!   `fingerprint` are added, and `received_at` is set to the start of the student's first
 //!   grading, the nearest the old gradebook has to when the grader received the submission.
+//! - 2 → 3: the `rubric_history` and `rubric_scores` tables (empty). A grader that knows no
+//!   rubric refuses the gradebook from then on, rather than exporting grades without it.
 
 use grader_report::{ExerciseStatus, Report, Summary};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -31,7 +35,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Version of the gradebook's schema (meta `schema_version`).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The fingerprint of a submission with nothing to grade.
 pub const EMPTY_FINGERPRINT: &str = "empty";
@@ -90,6 +94,26 @@ CREATE TABLE IF NOT EXISTS events (
     student TEXT,
     kind TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS rubric_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid TEXT NOT NULL UNIQUE,
+    student TEXT NOT NULL,
+    item TEXT NOT NULL,
+    points REAL NOT NULL,
+    max_points REAL NOT NULL,
+    entered_by TEXT NOT NULL,
+    entered_at TEXT NOT NULL,
+    entered_ms INTEGER NOT NULL,
+    comment TEXT,
+    via TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rubric_history_student ON rubric_history(student, item);
+CREATE TABLE IF NOT EXISTS rubric_scores (
+    student TEXT NOT NULL,
+    item TEXT NOT NULL,
+    entry_id INTEGER NOT NULL REFERENCES rubric_history(id),
+    PRIMARY KEY (student, item)
 );
 "#;
 
@@ -190,11 +214,24 @@ pub struct BatchMeta {
     pub seed: u64,
     pub speed: bool,
     pub exercises: Vec<ExerciseInfo>,
+    /// The exercises' modules are alternatives (a project's tasks: each student is graded on the
+    /// one their submission names), so a grade's maximum is one module's points, not the sum.
+    #[serde(default)]
+    pub alternatives: bool,
 }
 
 impl BatchMeta {
     pub fn max_score(&self) -> f64 {
-        round2(self.exercises.iter().map(|e| e.points).sum())
+        if !self.alternatives {
+            return round2(self.exercises.iter().map(|e| e.points).sum());
+        }
+        // `<stage>.<module>.<part>`: the largest module's points.
+        let mut by_module: BTreeMap<String, f64> = BTreeMap::new();
+        for e in &self.exercises {
+            let module = e.id.rsplit_once('.').map_or(e.id.as_str(), |(m, _)| m);
+            *by_module.entry(module.to_string()).or_default() += e.points;
+        }
+        round2(by_module.values().copied().fold(0.0, f64::max))
     }
 }
 
@@ -307,7 +344,8 @@ impl Gradebook {
             Some(j) => serde_json::from_str(&j)?,
             None => Vec::new(),
         };
-        Ok(Some(BatchMeta { selection, seed, speed, exercises }))
+        let alternatives = self.meta("alternatives")?.is_some_and(|s| s == "true");
+        Ok(Some(BatchMeta { selection, seed, speed, exercises, alternatives }))
     }
 
     /// Records what this gradebook grades, or checks that it is what it already graded.
@@ -330,6 +368,7 @@ impl Gradebook {
         self.set_meta("seed", &m.seed.to_string())?;
         self.set_meta("speed", if m.speed { "true" } else { "false" })?;
         self.set_meta("exercises", &serde_json::to_string(&m.exercises)?)?;
+        self.set_meta("alternatives", if m.alternatives { "true" } else { "false" })?;
         self.set_meta("max_score", &m.max_score().to_string())?;
         Ok(())
     }
@@ -546,8 +585,8 @@ impl Gradebook {
 
     /// Joins another gradebook (a shard's) into this one: its submissions, every finished
     /// grading (history included; a grading already here is not copied twice), their exercise
-    /// results and sources. The two must grade the same selection with the same seed. Returns
-    /// how many gradings were copied.
+    /// results and sources, and its rubric entries (see [`crate::rubric`]). The two must grade
+    /// the same selection with the same seed. Returns how many gradings were copied.
     pub fn merge_from(&self, other_path: &Path) -> Result<usize> {
         let other = Gradebook::open(other_path)?;
         if let Some(m) = other.batch_meta()? {
@@ -666,9 +705,10 @@ impl Gradebook {
         for s in &students {
             recompute_current(&tx, s)?;
         }
+        let rubric = self.merge_rubric_from(&other, &tx)?;
         tx.execute(
             "INSERT INTO events(at_ms, student, kind, detail) VALUES (?1, NULL, 'merged', ?2)",
-            params![now_ms(), format!("{copied} gradings from {}", other_path.display())],
+            params![now_ms(), format!("{copied} gradings and {rubric} rubric entries from {}", other_path.display())],
         )?;
         tx.commit()?;
         Ok(copied)
@@ -725,6 +765,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             ],
         )?;
     }
+    // 2 -> 3: the rubric tables, which SCHEMA has created already.
     tx.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -884,6 +925,7 @@ mod tests {
             selection: "stage1".into(),
             seed: 7,
             speed: false,
+            alternatives: false,
             exercises: vec![ExerciseInfo { id: "stage1.a".into(), title: "A".into(), points: 2.0 }],
         }
     }
@@ -1082,7 +1124,7 @@ mod tests {
             .unwrap();
         }
         let gb = Gradebook::open(&path).unwrap();
-        assert_eq!(gb.meta("schema_version").unwrap().as_deref(), Some("2"));
+        assert_eq!(gb.meta("schema_version").unwrap().as_deref(), Some("3"));
         let rows = gb.current_rows().unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].claimed_at, Some(1_500_000_000));
@@ -1099,7 +1141,7 @@ mod tests {
             gb.connection().query_row("SELECT COUNT(*) FROM events WHERE kind = 'migrated'", [], |r| r.get(0)).unwrap();
         assert_eq!(migrated, 1);
         // A gradebook from a newer grader is refused.
-        gb.set_meta("schema_version", "3").unwrap();
+        gb.set_meta("schema_version", "4").unwrap();
         drop(gb);
         assert!(matches!(Gradebook::open(&path), Err(DbError::Mismatch(_))));
     }

@@ -3,7 +3,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `gradebook.csv` | one row per student: `student, outcome, score, max_score, percent, submitted_at, committed_at, late_days, penalty_percent, final_score, message`, then one column per exercise id (its score); `submitted_at` is the time the late policy used (the submission list's, else when the grader received it), `committed_at` the commit date or file time the student's submission claims (shown, never used) |
+//! | `gradebook.csv` | one row per student: `student, outcome, score, max_score, percent, submitted_at, committed_at, late_days, penalty_percent, final_score, message`, then one column per exercise id (its score); `submitted_at` is the time the late policy used (the submission list's, else when the grader received it), `committed_at` the commit date or file time the student's submission claims (shown, never used). When the stage has manual rubric items ([`crate::rubric`]), `score` and `max_score` include them, `automatic_score, automatic_max, rubric_score, rubric_max, rubric_not_entered` follow `message`, and one `rubric:<item>` column per item ends the row (its points, or `not entered`) |
 //! | `canvas.csv` | Canvas's gradebook import: `Student, ID, SIS User ID, SIS Login ID, Section, <assignment> [(<id>)]`, a `Points Possible` row first |
 //! | `moodle.csv` | Moodle's "Import grades from CSV": `username, email, idnumber, <assignment>, feedback` (map the identity column and the grade and feedback columns when importing) |
 //! | `students/<id>/report.json` | the student's record: outcome, scores, submission time (and where it came from), received and commit times, late penalty, the engine's report (schema of `grader check --json`) |
@@ -12,12 +12,18 @@
 //! | `overview.html` | the class: outcomes, score distribution, pass rate per exercise, hardest exercises, slowest code |
 //! | `similarity.html`, `similarity.csv` | submission pairs whose code is suspiciously alike |
 //!
+//! Manual rubric items, when the stage has some, are in every one of them: their points are part
+//! of every total (score, maximum, final score), each item is shown (a column, a Gradescope test,
+//! a section of the student's page, a table of the overview), and an item not entered yet is
+//! shown as `not entered` and counts 0.
+//!
 //! Identities for Canvas and Moodle come from an optional roster CSV with a `student` column
 //! (the submission's id) and any of `name`, `canvas_id`, `sis_user_id`, `sis_login_id`,
 //! `section`, `email`, `username`, `idnumber`.
 
 use crate::db::{round2, BatchMeta, Gradebook, Outcome, SourceFile, StudentRow};
 use crate::policy::{format_time, Late, Policy};
+use crate::rubric::{rubric_max, RubricItem, StudentRubric, NOT_ENTERED};
 use crate::similarity::{self, SimilarityReport};
 use crate::svg;
 use grader_report::{CaseStatus, ExerciseStatus, Report};
@@ -122,7 +128,22 @@ pub struct Graded {
     #[serde(flatten)]
     pub row: StudentRow,
     pub late: Late,
+    /// The manual rubric items of the stage, entered or not (none when the stage has none).
+    pub rubric: StudentRubric,
+    /// The automatic score plus the rubric points, after the late penalty.
     pub final_score: f64,
+}
+
+impl Graded {
+    /// The automatic score plus the rubric points entered, before the late penalty.
+    pub fn total(&self) -> f64 {
+        round2(self.row.score + self.rubric.points)
+    }
+}
+
+/// The maximum of a grade: the automatic maximum plus every rubric item's points.
+pub fn total_max(meta: &BatchMeta, rubric: &[RubricItem]) -> f64 {
+    round2(meta.max_score() + rubric_max(rubric))
 }
 
 /// `students/<id>/report.json`.
@@ -132,8 +153,19 @@ struct StudentJson<'a> {
     student: &'a str,
     outcome: Outcome,
     message: &'a Option<String>,
+    /// The automatic score plus the rubric points entered.
     score: f64,
+    /// The automatic maximum plus every rubric item's points.
     max_score: f64,
+    /// What the hidden suites gave.
+    automatic_score: f64,
+    automatic_max: f64,
+    /// The manual rubric items' points entered (the not entered count 0), and their maximum.
+    rubric_score: f64,
+    rubric_max: f64,
+    /// One per rubric item of the stage: `id, title, max_points, points`, and `entry` (`null`
+    /// when not entered yet; else `points, entered_by, entered_at` (UTC, RFC 3339), `comment`...).
+    rubric: &'a StudentRubric,
     /// The time the late policy used.
     submitted_at: Option<i64>,
     /// Where it came from: `list` (the submission list), `received` (when the grader received
@@ -161,15 +193,20 @@ pub struct Written {
 }
 
 /// Applies the policy to every current row.
+/// Applies the policy to every current row, with the stage's rubric items (the late penalty
+/// applies to the automatic score and the rubric points together).
 pub fn graded_rows(gb: &Gradebook, policy: Option<&Policy>) -> Result<Vec<Graded>> {
     let rows = gb.current_rows()?;
+    let items = gb.rubric_items()?;
+    let entries = gb.rubric_current()?;
     Ok(rows
         .into_iter()
         .map(|row| {
             let late = policy
                 .map_or(Late { days: 0, penalty: 0.0, deadline: None }, |p| p.late(&row.student, row.submitted_at));
-            let final_score = round2(row.score * (1.0 - late.penalty));
-            Graded { row, late, final_score }
+            let rubric = StudentRubric::of(&items, entries.get(&row.student));
+            let final_score = round2((row.score + rubric.points) * (1.0 - late.penalty));
+            Graded { row, late, rubric, final_score }
         })
         .collect())
 }
@@ -195,6 +232,7 @@ fn num(x: f64) -> String {
 /// Writes every export under `out`.
 pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written> {
     let meta = gb.batch_meta()?.ok_or(ExportError::NoBatch)?;
+    let rubric = gb.rubric_items()?;
     let rows = graded_rows(gb, opts.policy.as_ref())?;
     let assignment = opts.assignment.clone().unwrap_or_else(|| meta.selection.clone());
     let mut files = Vec::new();
@@ -203,23 +241,26 @@ pub fn export_all(gb: &Gradebook, out: &Path, opts: &Options) -> Result<Written>
         files.push(path);
         Ok(())
     };
-    put(out.join("gradebook.csv"), gradebook_csv(&rows, &meta)?)?;
-    put(out.join("canvas.csv"), canvas_csv(&rows, &meta, opts, &assignment)?)?;
-    put(out.join("moodle.csv"), moodle_csv(&rows, &meta, opts, &assignment)?)?;
+    put(out.join("gradebook.csv"), gradebook_csv(&rows, &meta, &rubric)?)?;
+    put(out.join("canvas.csv"), canvas_csv(&rows, &meta, &rubric, opts, &assignment)?)?;
+    put(out.join("moodle.csv"), moodle_csv(&rows, &meta, &rubric, opts, &assignment)?)?;
     let mut tera = tera::Tera::new();
     for (name, text) in [("overview.html", OVERVIEW), ("student.html", STUDENT), ("similarity.html", SIMILARITY)] {
         tera.add_raw_template(name, text).map_err(|e| ExportError::Template(format!("{name}: {e}")))?;
     }
     for g in &rows {
         let dir = out.join("students").join(&g.row.student);
-        put(dir.join("report.json"), student_json(g, &meta))?;
-        put(dir.join("results.json"), serde_json::to_string_pretty(&gradescope(g, &meta)).expect("serialises") + "\n")?;
-        put(dir.join("report.html"), student_html(&tera, g, &meta)?)?;
+        put(dir.join("report.json"), student_json(g, &meta, &rubric))?;
+        put(
+            dir.join("results.json"),
+            serde_json::to_string_pretty(&gradescope(g, &meta, &rubric)).expect("serialises") + "\n",
+        )?;
+        put(dir.join("report.html"), student_html(&tera, g, &meta, &rubric)?)?;
     }
     let sim = similarity::compare(&gb.sources()?, &opts.starter, opts.similarity_threshold.unwrap_or(0.5));
     put(out.join("similarity.csv"), similarity_csv(&sim)?)?;
     put(out.join("similarity.html"), similarity_html(&tera, &sim, &meta)?)?;
-    put(out.join("overview.html"), overview_html(&tera, &rows, &meta, &sim, opts.policy.is_some())?)?;
+    put(out.join("overview.html"), overview_html(&tera, &rows, &meta, &rubric, &sim, opts.policy.is_some())?)?;
     Ok(Written { students: rows.len(), files, similar_pairs: sim.pairs.len() })
 }
 
@@ -228,8 +269,10 @@ fn csv_text(w: csv::Writer<Vec<u8>>) -> Result<String> {
     Ok(String::from_utf8_lossy(&w.into_inner().map_err(|e| ExportError::Template(e.to_string()))?).into_owned())
 }
 
-/// `gradebook.csv`: a row per student, then one column per exercise (its score).
-pub fn gradebook_csv(rows: &[Graded], meta: &BatchMeta) -> Result<String> {
+/// `gradebook.csv`: a row per student, then one column per exercise (its score); with rubric
+/// items, the automatic and rubric parts of the score, and one column per item.
+pub fn gradebook_csv(rows: &[Graded], meta: &BatchMeta, rubric: &[RubricItem]) -> Result<String> {
+    let max = total_max(meta, rubric);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "student",
@@ -247,7 +290,15 @@ pub fn gradebook_csv(rows: &[Graded], meta: &BatchMeta) -> Result<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    if !rubric.is_empty() {
+        header.extend(
+            ["automatic_score", "automatic_max", "rubric_score", "rubric_max", "rubric_not_entered"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+    }
     header.extend(meta.exercises.iter().map(|e| e.id.clone()));
+    header.extend(rubric.iter().map(|i| format!("rubric:{}", i.id)));
     w.write_record(&header)?;
     for g in rows {
         let r = &g.row;
@@ -256,9 +307,9 @@ pub fn gradebook_csv(rows: &[Graded], meta: &BatchMeta) -> Result<String> {
         let mut rec = vec![
             r.student.clone(),
             r.outcome.as_str().to_string(),
-            num(r.score),
-            num(meta.max_score()),
-            num(pct(r.score, meta.max_score())),
+            num(g.total()),
+            num(max),
+            num(pct(g.total(), max)),
             r.submitted_at.map(format_time).unwrap_or_default(),
             r.claimed_at.map(format_time).unwrap_or_default(),
             g.late.days.to_string(),
@@ -266,21 +317,41 @@ pub fn gradebook_csv(rows: &[Graded], meta: &BatchMeta) -> Result<String> {
             num(g.final_score),
             r.message.clone().unwrap_or_default().lines().next().unwrap_or("").to_string(),
         ];
+        if !rubric.is_empty() {
+            let missing: Vec<&str> =
+                g.rubric.marks.iter().filter(|m| m.entry.is_none()).map(|m| m.id.as_str()).collect();
+            rec.extend([
+                num(r.score),
+                num(meta.max_score()),
+                num(g.rubric.points),
+                num(g.rubric.max),
+                missing.join(" "),
+            ]);
+        }
         rec.extend(meta.exercises.iter().map(|e| num(by_id.get(e.id.as_str()).copied().unwrap_or(0.0))));
+        rec.extend(
+            g.rubric.marks.iter().map(|m| if m.entry.is_some() { num(m.points) } else { NOT_ENTERED.to_string() }),
+        );
         w.write_record(&rec)?;
     }
     csv_text(w)
 }
 
 /// `canvas.csv`: Canvas's grade import, a `Points Possible` row first.
-pub fn canvas_csv(rows: &[Graded], meta: &BatchMeta, opts: &Options, assignment: &str) -> Result<String> {
+pub fn canvas_csv(
+    rows: &[Graded],
+    meta: &BatchMeta,
+    rubric: &[RubricItem],
+    opts: &Options,
+    assignment: &str,
+) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let column = match &opts.canvas_assignment_id {
         Some(id) => format!("{assignment} ({id})"),
         None => assignment.to_string(),
     };
     w.write_record(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column.as_str()])?;
-    w.write_record(["Points Possible", "", "", "", "", &num(meta.max_score())])?;
+    w.write_record(["Points Possible", "", "", "", "", &num(total_max(meta, rubric))])?;
     for g in rows {
         let who = opts.roster.get(&g.row.student).cloned().unwrap_or_default();
         let or = |s: &str| if s.is_empty() { g.row.student.clone() } else { s.to_string() };
@@ -297,7 +368,13 @@ pub fn canvas_csv(rows: &[Graded], meta: &BatchMeta, opts: &Options, assignment:
 }
 
 /// `moodle.csv`: Moodle's grade import, with a feedback column.
-pub fn moodle_csv(rows: &[Graded], meta: &BatchMeta, opts: &Options, assignment: &str) -> Result<String> {
+pub fn moodle_csv(
+    rows: &[Graded],
+    meta: &BatchMeta,
+    rubric: &[RubricItem],
+    opts: &Options,
+    assignment: &str,
+) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["username", "email", "idnumber", assignment, "feedback"])?;
     for g in rows {
@@ -308,7 +385,7 @@ pub fn moodle_csv(rows: &[Graded], meta: &BatchMeta, opts: &Options, assignment:
             who.email.clone(),
             who.idnumber.clone(),
             num(g.final_score),
-            feedback_line(g, meta.max_score()),
+            feedback_line(g, meta, rubric),
         ])?;
     }
     csv_text(w)
@@ -332,14 +409,19 @@ pub fn similarity_csv(sim: &SimilarityReport) -> Result<String> {
 }
 
 /// `students/<id>/report.json`.
-pub fn student_json(g: &Graded, meta: &BatchMeta) -> String {
+pub fn student_json(g: &Graded, meta: &BatchMeta, rubric: &[RubricItem]) -> String {
     let sj = StudentJson {
         schema: STUDENT_SCHEMA,
         student: &g.row.student,
         outcome: g.row.outcome,
         message: &g.row.message,
-        score: g.row.score,
-        max_score: meta.max_score(),
+        score: g.total(),
+        max_score: total_max(meta, rubric),
+        automatic_score: g.row.score,
+        automatic_max: meta.max_score(),
+        rubric_score: g.rubric.points,
+        rubric_max: g.rubric.max,
+        rubric: &g.rubric,
         submitted_at: g.row.submitted_at,
         submitted_at_from: submitted_from(&g.row),
         received_at: g.row.received_at,
@@ -383,8 +465,31 @@ fn times_line(r: &StudentRow) -> String {
     s
 }
 
-fn feedback_line(g: &Graded, max: f64) -> String {
-    let mut s = format!("{}: {}/{}", g.row.outcome.as_str().replace('_', " "), num(g.row.score), num(max));
+/// The automatic and rubric parts of a score, when the stage has rubric items:
+/// ` (automatic 30/35; rubric 8/25: design 8/10, presentation not entered (0/5))`.
+fn parts(g: &Graded, meta: &BatchMeta, rubric: &[RubricItem]) -> String {
+    if rubric.is_empty() {
+        return String::new();
+    }
+    format!(
+        " (automatic {}/{}; rubric {}/{}: {})",
+        num(g.row.score),
+        num(meta.max_score()),
+        num(g.rubric.points),
+        num(g.rubric.max),
+        g.rubric.line()
+    )
+}
+
+fn feedback_line(g: &Graded, meta: &BatchMeta, rubric: &[RubricItem]) -> String {
+    let max = total_max(meta, rubric);
+    let mut s = format!(
+        "{}: {}/{}{}",
+        g.row.outcome.as_str().replace('_', " "),
+        num(g.total()),
+        num(max),
+        parts(g, meta, rubric)
+    );
     if g.late.penalty > 0.0 {
         s += &format!(", {} day(s) late, -{}% → {}", g.late.days, num(100.0 * g.late.penalty), num(g.final_score));
     }
@@ -396,12 +501,19 @@ fn feedback_line(g: &Graded, max: f64) -> String {
 
 /// Gradescope's autograder results (`results.json`): `score` (after any late penalty),
 /// `execution_time`, `output`, `tests` (one per exercise: `score`, `max_score`, `status`,
-/// `name`, `number`, `output`, `tags`, `visibility`).
-pub fn gradescope(g: &Graded, meta: &BatchMeta) -> serde_json::Value {
+/// `name`, `number`, `output`, `tags`, `visibility`; then one per manual rubric item: `score`,
+/// `max_score`, `name`, `number`, `output` with who entered it, when and their comment, or
+/// `not entered`, `tags` = `["rubric"]`).
+pub fn gradescope(g: &Graded, meta: &BatchMeta, rubric: &[RubricItem]) -> serde_json::Value {
     let mut tests = Vec::new();
     let by_id: HashMap<&str, &grader_report::ExerciseResult> =
         g.row.report.iter().flat_map(|r| r.exercises.iter()).map(|e| (e.id.as_str(), e)).collect();
-    for (i, ex) in meta.exercises.iter().enumerate() {
+    // A project's tasks are alternatives: only the task the student was graded on is listed.
+    let listed = meta
+        .exercises
+        .iter()
+        .filter(|ex| !(meta.alternatives && !by_id.is_empty() && !by_id.contains_key(ex.id.as_str())));
+    for (i, ex) in listed.enumerate() {
         let (score, status, output, tags) = match by_id.get(ex.id.as_str()) {
             Some(e) => {
                 let passed = e.cases.iter().filter(|c| c.status == CaseStatus::Passed).count();
@@ -433,8 +545,40 @@ pub fn gradescope(g: &Graded, meta: &BatchMeta) -> serde_json::Value {
             "visibility": "visible",
         }));
     }
-    let mut output =
-        format!("{}: {}/{} points", g.row.outcome.as_str().replace('_', " "), num(g.row.score), num(meta.max_score()));
+    for (i, m) in g.rubric.marks.iter().enumerate() {
+        let output = match &m.entry {
+            Some(e) => {
+                let mut o = format!(
+                    "{}/{} points, entered by {} at {}",
+                    num(m.points),
+                    num(m.max_points),
+                    e.entered_by,
+                    e.entered_at
+                );
+                if let Some(c) = &e.comment {
+                    o += &format!("\n{c}");
+                }
+                o
+            }
+            None => format!("{NOT_ENTERED}: this item is scored by the instructor and counts 0 until it is entered"),
+        };
+        tests.push(serde_json::json!({
+            "score": m.points,
+            "max_score": m.max_points,
+            "name": format!("rubric: {} — {}", m.id, m.title),
+            "number": format!("{}", meta.exercises.len() + i + 1),
+            "output": output,
+            "tags": ["rubric"],
+            "visibility": "visible",
+        }));
+    }
+    let mut output = format!(
+        "{}: {}/{} points{}",
+        g.row.outcome.as_str().replace('_', " "),
+        num(g.total()),
+        num(total_max(meta, rubric)),
+        parts(g, meta, rubric)
+    );
     if let Some(m) = &g.row.message {
         output += &format!("\n{m}");
     }
@@ -452,7 +596,7 @@ pub fn gradescope(g: &Graded, meta: &BatchMeta) -> serde_json::Value {
             "\nlate by {} day(s): -{}% ({} → {})",
             g.late.days,
             num(100.0 * g.late.penalty),
-            num(g.row.score),
+            num(g.total()),
             num(g.final_score)
         );
     }
@@ -479,14 +623,38 @@ struct Banner {
     times: String,
     message: String,
     selection: String,
+    /// With rubric items: the automatic part and the rubric part of the score.
+    automatic: String,
+    automatic_max: String,
+    rubric_score: String,
+    rubric_max: String,
+    /// One per rubric item: id, title, points, max, entered, by, at, comment.
+    rubric: Vec<serde_json::Value>,
 }
 
-fn banner(g: &Graded, meta: &BatchMeta) -> Banner {
+fn banner(g: &Graded, meta: &BatchMeta, rubric: &[RubricItem]) -> Banner {
+    let marks = g
+        .rubric
+        .marks
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "id": m.id,
+                "title": m.title,
+                "points": num(m.points),
+                "max": num(m.max_points),
+                "entered": m.entry.is_some(),
+                "by": m.entry.as_ref().map(|e| e.entered_by.clone()).unwrap_or_default(),
+                "at": m.entry.as_ref().map(|e| e.entered_at.clone()).unwrap_or_default(),
+                "comment": m.entry.as_ref().and_then(|e| e.comment.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
     Banner {
         student: g.row.student.clone(),
         outcome: outcome_words(g.row.outcome),
-        score: num(g.row.score),
-        max: num(meta.max_score()),
+        score: num(g.total()),
+        max: num(total_max(meta, rubric)),
         final_score: num(g.final_score),
         late: if g.late.penalty > 0.0 {
             format!("{} day(s) late: −{}%", g.late.days, num(100.0 * g.late.penalty))
@@ -496,6 +664,11 @@ fn banner(g: &Graded, meta: &BatchMeta) -> Banner {
         times: times_line(&g.row),
         message: g.row.message.clone().unwrap_or_default(),
         selection: meta.selection.clone(),
+        automatic: num(g.row.score),
+        automatic_max: num(meta.max_score()),
+        rubric_score: num(g.rubric.points),
+        rubric_max: num(g.rubric.max),
+        rubric: marks,
     }
 }
 
@@ -510,8 +683,8 @@ fn outcome_words(o: Outcome) -> &'static str {
     }
 }
 
-fn student_html(tera: &tera::Tera, g: &Graded, meta: &BatchMeta) -> Result<String> {
-    let b = banner(g, meta);
+fn student_html(tera: &tera::Tera, g: &Graded, meta: &BatchMeta, rubric: &[RubricItem]) -> Result<String> {
+    let b = banner(g, meta, rubric);
     let ctx = tera::Context::from_serialize(&serde_json::json!({ "b": b }))
         .map_err(|e| ExportError::Template(e.to_string()))?;
     match &g.row.report {
@@ -567,6 +740,19 @@ pub struct ClassStats {
     pub exercises: Vec<ExerciseStats>,
     /// The slowest (student, exercise) pairs: time of the student's calls over the reference's.
     pub slowest: Vec<Slow>,
+    /// Per manual rubric item: how many students have a score, and their mean.
+    pub rubric: Vec<RubricStats>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RubricStats {
+    pub id: String,
+    pub title: String,
+    pub points: f64,
+    /// Students with a score for it.
+    pub entered: usize,
+    /// Mean of the scores entered (`None`: none yet).
+    pub mean: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -603,8 +789,8 @@ fn median(v: &mut [f64]) -> Option<f64> {
 }
 
 /// Class statistics from the graded rows.
-pub fn class_stats(rows: &[Graded], meta: &BatchMeta) -> ClassStats {
-    let max = meta.max_score();
+pub fn class_stats(rows: &[Graded], meta: &BatchMeta, rubric: &[RubricItem]) -> ClassStats {
+    let max = total_max(meta, rubric);
     let mut outcomes = BTreeMap::new();
     for o in Outcome::ALL {
         outcomes.insert(o.as_str().to_string(), 0);
@@ -666,18 +852,35 @@ pub fn class_stats(rows: &[Graded], meta: &BatchMeta) -> ClassStats {
     }
     slowest.sort_by(|a, b| b.ratio.total_cmp(&a.ratio).then_with(|| a.student.cmp(&b.student)));
     slowest.truncate(15);
-    ClassStats { students: rows.len(), outcomes, mean_percent, median_percent, exercises, slowest }
+    let rubric = rubric
+        .iter()
+        .map(|it| {
+            let scores: Vec<f64> = rows
+                .iter()
+                .filter_map(|g| g.rubric.marks.iter().find(|m| m.id == it.id && m.entry.is_some()).map(|m| m.points))
+                .collect();
+            RubricStats {
+                id: it.id.clone(),
+                title: it.title.clone(),
+                points: it.points,
+                entered: scores.len(),
+                mean: (!scores.is_empty()).then(|| round2(scores.iter().sum::<f64>() / scores.len() as f64)),
+            }
+        })
+        .collect();
+    ClassStats { students: rows.len(), outcomes, mean_percent, median_percent, exercises, slowest, rubric }
 }
 
 fn overview_html(
     tera: &tera::Tera,
     rows: &[Graded],
     meta: &BatchMeta,
+    rubric: &[RubricItem],
     sim: &SimilarityReport,
     has_policy: bool,
 ) -> Result<String> {
-    let stats = class_stats(rows, meta);
-    let max = meta.max_score();
+    let stats = class_stats(rows, meta, rubric);
+    let max = total_max(meta, rubric);
     let finals: Vec<f64> = rows.iter().map(|g| pct(g.final_score, max)).collect();
     let histogram = svg::histogram(&finals, 100.0, 10, "Score distribution (final score, % of the maximum)", "percent");
     let pass_rows: Vec<(String, f64, String)> = stats
@@ -706,7 +909,10 @@ fn overview_html(
                 "student": g.row.student,
                 "outcome": outcome_words(g.row.outcome),
                 "ok": g.row.outcome == Outcome::Graded,
-                "score": num(g.row.score),
+                "score": num(g.total()),
+                "automatic": num(g.row.score),
+                "rubric": num(g.rubric.points),
+                "rubric_missing": g.rubric.marks.len() - g.rubric.entered,
                 "final": num(g.final_score),
                 "percent": num(pct(g.final_score, max)),
                 "late": if g.late.days > 0 { format!("{} d, −{}%", g.late.days, num(100.0 * g.late.penalty)) } else { String::new() },
@@ -757,6 +963,12 @@ fn overview_html(
         "rows": students,
         "similar_pairs": sim.pairs.len(),
         "has_policy": has_policy,
+        "automatic_max": num(meta.max_score()),
+        "rubric_max": num(rubric_max(rubric)),
+        "rubric": stats.rubric.iter().map(|r| serde_json::json!({
+            "id": r.id, "title": r.title, "points": num(r.points), "entered": r.entered,
+            "mean": r.mean.map(num).unwrap_or_else(|| "—".into()),
+        })).collect::<Vec<_>>(),
     }))
     .map_err(|e| ExportError::Template(e.to_string()))?;
     tera.render("overview.html", &ctx).map_err(|e| ExportError::Template(e.to_string()))

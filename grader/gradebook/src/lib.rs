@@ -7,7 +7,9 @@
 //! - [`policy`]: deadlines, late penalties and per-student extensions;
 //! - [`export`]: the CSVs an LMS imports (Canvas, Moodle), per-student HTML, JSON and Gradescope
 //!   `results.json`, and the class overview page;
-//! - [`similarity`]: pairs of submissions whose code is suspiciously alike, for a person to review.
+//! - [`similarity`]: pairs of submissions whose code is suspiciously alike, for a person to review;
+//! - [`rubric`]: manual rubric items (a design write-up, a presentation) the instructor scores,
+//!   kept with who entered them and when, and added to the automatic score in every export.
 //!
 //! This crate never runs student code and never links the engine: it stores and presents the
 //! [`grader_report::Report`]s the engine produced.
@@ -16,9 +18,11 @@ pub mod db;
 pub mod export;
 pub mod location;
 pub mod policy;
+pub mod rubric;
 pub mod similarity;
 pub mod submissions;
 mod svg;
 
 pub use db::{ExerciseInfo, Gradebook, GradingRecord, Outcome, StudentRow};
 pub use policy::Policy;
+pub use rubric::{NewScore, RubricEntry, RubricItem};

@@ -359,6 +359,13 @@ pub fn prepare(source: &Source, scratch: &Path, student_dir: &str) -> Result<Pre
                 if krate.join("build.rs").exists() {
                     fs::copy(krate.join("build.rs"), dest.join("build.rs")).map_err(|e| err("copy", &e))?;
                 }
+                // A project's own files beside its crate: the task it chose, its Dockerfile
+                // (regular files only: the grader follows no link).
+                for f in ["project.toml", "Dockerfile"] {
+                    if fs::symlink_metadata(krate.join(f)).is_ok_and(|m| m.is_file()) {
+                        fs::copy(krate.join(f), dest.join(f)).map_err(|e| err("copy", &e))?;
+                    }
+                }
                 wrapped
             }
             None => {

@@ -53,6 +53,7 @@ fn meta() -> BatchMeta {
         selection: "stage1".into(),
         seed: 1,
         speed: false,
+        alternatives: false,
         exercises: vec![ExerciseInfo { id: "stage1.answer".into(), title: "Answer".into(), points: 10.0 }],
     }
 }

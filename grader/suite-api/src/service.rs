@@ -174,6 +174,46 @@ pub enum Step {
     /// The dependency's behaviour from now on; observed: the calls the service made to it since
     /// the last such step ([`Observed::Calls`]).
     Dependency(Dependency),
+    /// SIGKILL under write load, then the same service started again on the same data.
+    Crash(Crash),
+}
+
+/// SIGKILL while clients write, then a restart: the service's process group is killed
+/// `kill_after_ms` after the first write, and the service is started again the same way, on the
+/// same data directory (the only thing that survives). Observed: [`Observed::Crashed`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crash {
+    /// Sent by `concurrency` clients, client `k` sending writes `k`, `k + concurrency`, ... in
+    /// order, each waiting for its answer, until the kill.
+    pub writes: Vec<Http>,
+    pub concurrency: usize,
+    pub kill_after_ms: u64,
+    /// After the restart, both are sent every `poll_ms` until both answer 200 (or
+    /// `ready_within_ms` after the kill): readiness, and a request that needs the model.
+    pub ready: Http,
+    pub probe: Http,
+    pub poll_ms: u64,
+    pub ready_within_ms: u64,
+    /// `reads[i]` reads `writes[i]` back once the service is ready; sent for the acknowledged
+    /// writes (a 2xx answer) only.
+    pub reads: Vec<Http>,
+}
+
+/// What the client saw of a [`Crash`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Crashed {
+    /// Each write's status before the kill, by index (0: no answer; `None`: never sent).
+    pub writes: Vec<Option<u16>>,
+    /// Milliseconds from the first write to the kill.
+    pub killed_at_ms: f64,
+    /// Why the service did not start again, if it did not.
+    pub restart_error: Option<String>,
+    /// The polls after the kill: (ms since the kill, readiness's status, the probe's status).
+    pub polls: Vec<(f64, u16, u16)>,
+    /// Milliseconds from the kill to the first poll where both answered 200.
+    pub ready_ms: Option<f64>,
+    /// The read-back answers of the acknowledged writes: (write index, answer).
+    pub reads: Vec<(usize, Response)>,
 }
 
 /// What the client does, in order, each step with a label a student can read ("a body that is
@@ -208,6 +248,7 @@ impl Scenario {
             Step::Memory => "memory".into(),
             Step::Pause(_) => "pause".into(),
             Step::Dependency(_) => "the dependency".into(),
+            Step::Crash(_) => "SIGKILL and restart".into(),
         };
         format!("step {} ({what}: {})", i + 1, self.labels[i])
     }
@@ -329,6 +370,7 @@ pub enum Observed {
     Paused,
     /// The calls the service made to the dependency since the last dependency step.
     Calls(u64),
+    Crashed(Crashed),
     /// Not run: the service had died before this step.
     Skipped,
 }
@@ -358,6 +400,12 @@ impl Observation {
         match &self.steps[step] {
             Observed::Terminated(t) => t,
             other => panic!("suite: step {step} is not a termination but {other:?}"),
+        }
+    }
+    pub fn crashed(&self, step: usize) -> &Crashed {
+        match &self.steps[step] {
+            Observed::Crashed(c) => c,
+            other => panic!("suite: step {step} is not a crash but {other:?}"),
         }
     }
     pub fn memory(&self, step: usize) -> &Memory {

@@ -17,6 +17,7 @@ pub fn all() -> Vec<ExerciseSuite> {
         suites_stage6::suites(),
         suites_mp3::suites(),
         suites_stage7::suites(),
+        suites_final::suites(),
     ]
     .concat()
 }

@@ -67,8 +67,12 @@ pub enum GradebookCommand {
     Merge(MergeArgs),
     /// Write the exports again from the gradebook (after a policy change, a merge...).
     Export(ExportArgs),
-    /// Every grading of every student (or one), regrades included.
+    /// Every grading of every student (or one), regrades included, then the rubric entries.
     History(HistoryArgs),
+    /// Enter one manual rubric score (`[[stage.rubric]]` in course.toml), or list them (`--list`).
+    Rubric(super::gradebook::RubricArgs),
+    /// Enter manual rubric scores from a CSV: a `student` column, one column per item id.
+    RubricImport(super::gradebook::RubricImportArgs),
 }
 
 #[derive(clap::Args, Debug)]

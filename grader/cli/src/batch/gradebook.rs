@@ -1,5 +1,8 @@
-//! `grader gradebook`: merges shards' gradebooks, writes the exports again, shows the history;
-//! and the export options that `batch` shares with it.
+//! `grader gradebook`: merges shards' gradebooks, writes the exports again, shows the history,
+//! enters manual rubric scores (`rubric`); and the export options that `batch` shares with it.
+
+mod rubric;
+pub use rubric::{RubricArgs, RubricImportArgs};
 
 use super::args::{ExportOpts, GradebookCommand};
 use super::plan::{load, lock, starter};
@@ -10,7 +13,10 @@ use grader_gradebook::export::{self, Options};
 use grader_gradebook::{Gradebook, Policy};
 use std::path::{Path, PathBuf};
 
-/// The export options from the command line and the gradebook (the policy it keeps).
+/// The export options from the command line and the gradebook (the policy it keeps). The
+/// gradebook also keeps the stage's rubric items, as the course manifest declares them now, and
+/// these options (the roster's path, the assignment's names, the similarity threshold), which
+/// `grader gradebook rubric` exports with again.
 pub(super) fn export_options(course: &Course, gb: &Gradebook, o: &ExportOpts) -> Result<Options> {
     let policy = match o.policy.as_deref() {
         Some(p) => {
@@ -30,6 +36,8 @@ pub(super) fn export_options(course: &Course, gb: &Gradebook, o: &ExportOpts) ->
     };
     let stage =
         gb.batch_meta()?.and_then(|m| course.select(&m.selection).first().map(|e| e.stage.clone())).unwrap_or_default();
+    rubric::sync_rubric(course, gb)?;
+    rubric::remember(gb, o)?;
     Ok(Options {
         policy,
         roster,
@@ -98,6 +106,8 @@ pub fn gradebook(root: &Path, cmd: GradebookCommand) -> Result<u8> {
             export_with(&course, &gb, &a.dir, &a.export)?;
             Ok(EXIT_PASSED)
         }
+        GradebookCommand::Rubric(a) => rubric::rubric(root, a),
+        GradebookCommand::RubricImport(a) => rubric::rubric_import(root, a),
         GradebookCommand::History(a) => {
             let p = db_path(&a.dir);
             if !p.is_file() {
@@ -130,6 +140,7 @@ pub fn gradebook(root: &Path, cmd: GradebookCommand) -> Result<u8> {
                     if r.current { " (current)" } else { "" }
                 );
             }
+            rubric::print_entries(&gb.rubric_history(a.student.as_deref())?, true);
             Ok(EXIT_PASSED)
         }
     }

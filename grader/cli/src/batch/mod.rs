@@ -102,6 +102,11 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
             .iter()
             .map(|e| ExerciseInfo { id: e.id.clone(), title: e.title.clone(), points: e.points })
             .collect(),
+        // A project whose modules are tasks (its `project.toml` names one): each student is
+        // graded on their task only (see the worker).
+        alternatives: course
+            .stage(&selection)
+            .is_some_and(|s| course.root.join(&s.student_dir).join("project.toml").is_file()),
     };
     gb.init_batch(&meta)?;
     // CPU speed targets compare the student's time with the reference's on the same machine;

@@ -64,8 +64,17 @@ fn grade_one(root: &Path, job: &Job, started: Instant) -> GradingRecord {
         Err(Unusable::Empty(m)) => return fail(Outcome::Empty, m, None),
         Err(Unusable::Error(m)) => return fail(Outcome::Error, m, None),
     };
+    // A project whose tasks are its modules (the final project) is graded on the task its
+    // `project.toml` names, when the whole project is selected.
+    let mut selection = job.selection.clone();
+    if selection == stage.id && course.root.join(&stage.student_dir).join("project.toml").is_file() {
+        match crate::commands::project_task(&course, &stage.id, &prepared.root) {
+            Ok(task) => selection = format!("{}.{task}", stage.id),
+            Err(e) => return fail(Outcome::Empty, format!("{e:#}"), Some(prepared)),
+        }
+    }
     let config = RunConfig {
-        selection: job.selection.clone(),
+        selection,
         seed: job.seed,
         role: Role::Student { submission: prepared.root.clone() },
         device: Device::Cpu,

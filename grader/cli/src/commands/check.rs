@@ -177,3 +177,122 @@ pub fn exit_code(report: &Report) -> u8 {
         EXIT_FAILED
     }
 }
+
+/// `grader project check final --submission DIR`.
+#[derive(clap::Subcommand, Debug)]
+pub enum ProjectCommand {
+    /// Build and grade a project (`final`): the task named in its `project.toml`, every part.
+    Check(ProjectArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ProjectArgs {
+    /// The project: `final`.
+    project: String,
+    /// The project's directory (the crate with `project.toml`), or a checkout of the course
+    /// holding it under `projects/`; default: this checkout.
+    #[arg(long)]
+    submission: Option<PathBuf>,
+    /// Grade this task instead of the one `project.toml` names.
+    #[arg(long)]
+    task: Option<String>,
+    /// Seed of the hidden cases (printed in every report; pass it again to replay a run).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the HTML report to FILE (default: target/grader/report.html).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Skip speed targets (their points are not awarded).
+    #[arg(long)]
+    no_speed: bool,
+    /// Shared build directory (default: target/grader in the course checkout).
+    #[arg(long, env = "GRADER_TARGET_DIR", value_name = "DIR")]
+    target_dir: Option<PathBuf>,
+    /// Print only the summary line.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// The task a project's `project.toml` names (`task = "spam"`), checked against the project's
+/// modules.
+pub fn project_task(course: &grader_engine::manifest::Course, project: &str, dir: &Path) -> Result<String> {
+    let stage = course.stage(project).with_context(|| {
+        let projects: Vec<&str> =
+            course.stages.iter().filter(|s| s.student_dir.starts_with("projects/")).map(|s| s.id.as_str()).collect();
+        format!("no project `{project}` in this course (projects: {})", projects.join(", "))
+    })?;
+    let file = [dir.join("project.toml"), dir.join(&stage.student_dir).join("project.toml")]
+        .into_iter()
+        .find(|f| f.is_file())
+        .with_context(|| {
+            format!(
+                "{} has no project.toml (nor {}/project.toml): it names the task, `task = \"{}\"`",
+                dir.display(),
+                stage.student_dir,
+                stage.modules.first().map(|m| m.0.as_str()).unwrap_or("?")
+            )
+        })?;
+    let meta = std::fs::symlink_metadata(&file)?;
+    if !meta.is_file() || meta.len() > 64 << 10 {
+        bail!("{}: not a regular file of at most 64 KiB", file.display());
+    }
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        task: String,
+    }
+    let m: Manifest = toml::from_str(&std::fs::read_to_string(&file)?)
+        .with_context(|| format!("{}: expected `task = \"...\"`", file.display()))?;
+    let tasks: Vec<&str> = stage.modules.iter().map(|m| m.0.as_str()).collect();
+    if !tasks.contains(&m.task.as_str()) {
+        bail!("{}: task `{}` is not one of this project's: {}", file.display(), m.task, tasks.join(", "));
+    }
+    Ok(m.task)
+}
+
+pub fn project(root: &Path, command: ProjectCommand) -> Result<u8> {
+    let ProjectCommand::Check(a) = command;
+    let (course, _) = crate::export::load_course(root)?;
+    let dir = a.submission.clone().unwrap_or_else(|| root.to_path_buf());
+    if !dir.is_dir() {
+        bail!("submission {} is not a directory", dir.display());
+    }
+    let task = match &a.task {
+        Some(t) => t.clone(),
+        None => project_task(&course, &a.project, &dir)?,
+    };
+    if course.select(&format!("{}.{task}", a.project)).is_empty() {
+        bail!("project `{}` has no task `{task}`", a.project);
+    }
+    if !a.quiet {
+        eprintln!(
+            "project {}: task {task} (from {})",
+            a.project,
+            if a.task.is_some() { "--task" } else { "project.toml" }
+        );
+    }
+    check(
+        root,
+        CheckArgs {
+            selection: Some(format!("{}.{task}", a.project)),
+            all: false,
+            submission: Some(dir),
+            reference: false,
+            seed: a.seed,
+            device: DeviceArg::Cpu,
+            json: a.json,
+            junit: a.junit,
+            html: a.html,
+            no_speed: a.no_speed,
+            target_dir: a.target_dir,
+            quiet: a.quiet,
+            markdown: None,
+            exit_policy: crate::ci::ExitPolicy::AllPassed,
+        },
+    )
+}
