@@ -238,16 +238,35 @@ pub fn project_task(course: &grader_engine::manifest::Course, project: &str, dir
                 stage.modules.first().map(|m| m.0.as_str()).unwrap_or("?")
             )
         })?;
+    // A regular file inside the submission, reached through no link (a link could point at any
+    // file of the grader's machine, and a parse error would quote it).
     let meta = std::fs::symlink_metadata(&file)?;
-    if !meta.is_file() || meta.len() > 64 << 10 {
-        bail!("{}: not a regular file of at most 64 KiB", file.display());
+    let inside = file.canonicalize().ok().zip(dir.canonicalize().ok()).is_some_and(|(f, d)| f.starts_with(d))
+        && file.strip_prefix(dir).is_ok_and(|rel| {
+            let mut at = dir.to_path_buf();
+            rel.components().all(|c| {
+                at.push(c);
+                std::fs::symlink_metadata(&at).is_ok_and(|m| !m.file_type().is_symlink())
+            })
+        });
+    if !inside || !meta.is_file() || meta.len() > 64 << 10 {
+        bail!("{}: not a regular file of at most 64 KiB inside the submission (no link)", file.display());
     }
     #[derive(serde::Deserialize)]
     struct Manifest {
         task: String,
     }
-    let m: Manifest = toml::from_str(&std::fs::read_to_string(&file)?)
-        .with_context(|| format!("{}: expected `task = \"...\"`", file.display()))?;
+    let m: Manifest = toml::from_str(&std::fs::read_to_string(&file)?).map_err(|e| {
+        let line = e.span().map(|s| {
+            let text = std::fs::read(&file).unwrap_or_default();
+            text[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+        });
+        anyhow::anyhow!(
+            "{}{}: expected `task = \"...\"` (one of the project's tasks)",
+            file.display(),
+            line.map(|l| format!(", line {l}")).unwrap_or_default()
+        )
+    })?;
     let tasks: Vec<&str> = stage.modules.iter().map(|m| m.0.as_str()).collect();
     if !tasks.contains(&m.task.as_str()) {
         bail!("{}: task `{}` is not one of this project's: {}", file.display(), m.task, tasks.join(", "));
