@@ -8,8 +8,7 @@
 
 mod common;
 
-use common::{copy_dir, root, target, text};
-use std::collections::BTreeMap;
+use common::{copy_dir, csv_rows, read, root, target, text};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -22,22 +21,6 @@ fn grader(args: &[&str]) -> Output {
         .env("GRADER_TARGET_DIR", target())
         .output()
         .expect("grader runs")
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// A CSV's rows by their first cell, each a map of column to cell.
-fn csv_rows(p: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(p).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[0].to_string(), header.iter().cloned().zip(rec.iter().map(str::to_string)).collect())
-        })
-        .collect()
 }
 
 /// A project directory as a student hands it in: `src/` from `from`, the course's Cargo.toml,

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{copy_dir, root, text};
+use common::{copy_dir, csv_rows, read, root, text};
 
 use grader_gradebook::db::{BatchMeta, ExerciseInfo, GradingRecord};
 use grader_gradebook::{Gradebook, Outcome};
@@ -112,22 +112,6 @@ fn grader(course: &Path, args: &[&str]) -> Output {
         .env_remove("GRADER_BUNDLE")
         .output()
         .expect("grader runs")
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// A CSV's rows by their first cell, each a map of column to cell.
-fn csv_rows(p: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(p).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (rec[0].to_string(), header.iter().cloned().zip(rec.iter().map(str::to_string)).collect())
-        })
-        .collect()
 }
 
 fn entries(out: &Path) -> i64 {

@@ -49,6 +49,26 @@ pub fn bytes(name: &str) -> &'static [u8] {
     }
 }
 
+/// The course's labelled e-mails (`spamassassin`: `label TAB subject TAB body` per line, labels
+/// `ham` and `spam`): each e-mail as its subject, a newline, its body; labels 0 (ham) and 1 (spam).
+///
+/// # Panics
+/// As [`text`], and when a line is not such a record.
+pub fn emails(name: &str) -> (Vec<String>, Vec<i64>) {
+    let (mut texts, mut labels) = (Vec::new(), Vec::new());
+    for line in text(name).lines() {
+        let f: Vec<&str> = line.splitn(3, '\t').collect();
+        assert_eq!(f.len(), 3, "{name}: three fields per line");
+        labels.push(match f[0] {
+            "ham" => 0,
+            "spam" => 1,
+            other => panic!("{name}: label {other:?}"),
+        });
+        texts.push(format!("{}\n{}", f[1], f[2]));
+    }
+    (texts, labels)
+}
+
 /// A data set that is a CSV file of numbers: its header's column names and its rows.
 ///
 /// # Panics

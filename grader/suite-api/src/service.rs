@@ -563,6 +563,46 @@ fn kind(v: &serde_json::Value) -> &'static str {
 
 /// Both services' latency histograms of a load step, as curves (share of requests per
 /// latency bucket).
+/// A [`Terminate`] step judged as a load balancer needs it: readiness 503 at once after SIGTERM,
+/// the request in flight answered 200, an exit with status 0 within the step's bound (`bound`, in
+/// words: "2 s"). `what` names the request in flight in messages ("request", "prediction").
+pub fn check_graceful(e: &Terminated, g: &Terminated, what: &str, bound: &str) -> Result<(), Failure> {
+    let (Some(e_ready), Some(g_ready)) = (&e.ready, &g.ready) else {
+        panic!("suite: a graceful-shutdown step asks readiness")
+    };
+    let (Some(e_in), Some(g_in)) = (&e.inflight, &g.inflight) else {
+        panic!("suite: a graceful-shutdown step sends a request")
+    };
+    if e_ready.status != 503 || e_in.status != 200 || e.exit_code != Some(0) {
+        return Err(Failure::plain(format!(
+            "the reference's shutdown went wrong (readiness {}, the {what} in flight {}, exit {:?}): a bug in the \
+             grader, not in your code: please report it",
+            e_ready.describe(),
+            e_in.describe(),
+            e.exit_code
+        )));
+    }
+    if g_ready.status != 503 {
+        return Err(Failure::plain(format!(
+            "readiness just after SIGTERM: expected status 503 (draining), got {}: a load balancer would keep \
+             sending requests to a service that is going away",
+            g_ready.describe()
+        )));
+    }
+    if g_in.status != 200 {
+        return Err(Failure::plain(format!(
+            "the {what} in flight when SIGTERM came: expected status 200, got {}: requests already accepted must \
+             be finished",
+            g_in.describe()
+        )));
+    }
+    match (g.exit_ms, g.exit_code) {
+        (None, _) => Err(Failure::plain(format!("still running {bound} after SIGTERM: killed"))),
+        (Some(_), Some(0)) => Ok(()),
+        (Some(_), code) => Err(Failure::plain(format!("exited after SIGTERM with {code:?}, not 0"))),
+    }
+}
+
 pub fn latency_figure(title: &str, reference: &LoadStats, student: &LoadStats) -> grader_report::Figure {
     let curve = |name: &str, l: &LoadStats| {
         let total = l.histogram.iter().map(|(_, n)| n).sum::<u64>().max(1) as f64;

@@ -24,3 +24,20 @@ pub fn text(o: &Output) -> String {
 pub fn copy_dir(from: &Path, to: &Path) {
     grader_engine::intake::copy_tree(from, to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
 }
+
+/// A file's text; panics naming the file.
+pub fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A CSV's rows by their first cell, each a map of column to cell.
+pub fn csv_rows(p: &Path) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), header.iter().cloned().zip(rec.iter().map(str::to_string)).collect())
+        })
+        .collect()
+}

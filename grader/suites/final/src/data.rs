@@ -21,7 +21,7 @@ pub(crate) struct Draw {
 pub(crate) fn draw(task: Task, g: &mut Gen, n_train: usize, n_held_out: usize) -> Draw {
     match task {
         Task::Spam => {
-            let (texts, labels) = emails();
+            let (texts, labels) = data::emails("spamassassin");
             let idx = pick(g, texts.len(), n_train + n_held_out);
             let (tr, ho) = idx.split_at(n_train);
             Draw {
@@ -60,21 +60,4 @@ fn pick(g: &mut Gen, n: usize, k: usize) -> Vec<usize> {
     }
     idx.truncate(k);
     idx
-}
-
-/// `datasets/spamassassin/spam.tsv`: `label TAB subject TAB body` per line; an e-mail is its
-/// subject, a newline, its body; labels 0 (ham) and 1 (spam).
-fn emails() -> (Vec<String>, Vec<i64>) {
-    let (mut texts, mut labels) = (Vec::new(), Vec::new());
-    for line in data::text("spamassassin").lines() {
-        let f: Vec<&str> = line.splitn(3, '\t').collect();
-        assert_eq!(f.len(), 3, "spamassassin: three fields per line");
-        labels.push(match f[0] {
-            "ham" => 0,
-            "spam" => 1,
-            other => panic!("spamassassin: label {other:?}"),
-        });
-        texts.push(format!("{}\n{}", f[1], f[2]));
-    }
-    (texts, labels)
 }

@@ -79,37 +79,12 @@ pub(crate) fn check_ops(ctx: &CheckCtx) -> Result<(), Failure> {
         )));
     }
     let step = after + 2;
-    let (e, g) = (s.reference.terminated(step), s.student.terminated(step));
-    let (Some(e_ready), Some(g_ready)) = (&e.ready, &g.ready) else { unreachable!("the step asks readiness") };
-    let (Some(e_in), Some(g_in)) = (&e.inflight, &g.inflight) else { unreachable!("the step sends a request") };
-    if e_ready.status != 503 || e_in.status != 200 || e.exit_code != Some(0) {
-        return Err(Failure::plain(format!(
-            "the reference's shutdown went wrong (readiness {}, the request in flight {}, exit {:?}): a bug in the \
-             grader, not in your code: please report it",
-            e_ready.describe(),
-            e_in.describe(),
-            e.exit_code
-        )));
-    }
-    if g_ready.status != 503 {
-        return Err(Failure::plain(format!(
-            "readiness just after SIGTERM: expected 503 (draining), got {}: a load balancer would keep sending \
-             requests to a service that is going away",
-            g_ready.describe()
-        )));
-    }
-    if g_in.status != 200 {
-        return Err(Failure::plain(format!(
-            "the prediction in flight when SIGTERM came: expected 200, got {}: requests already accepted must be \
-             finished",
-            g_in.describe()
-        )));
-    }
-    match (g.exit_ms, g.exit_code) {
-        (None, _) => Err(Failure::plain("still running 3 s after SIGTERM: killed")),
-        (Some(_), Some(0)) => Ok(()),
-        (Some(_), code) => Err(Failure::plain(format!("exited after SIGTERM with {code:?}, not 0"))),
-    }
+    grader_suite_api::service::check_graceful(
+        s.reference.terminated(step),
+        s.student.terminated(step),
+        "prediction",
+        "3 s",
+    )
 }
 
 pub(crate) fn speed_cases(task: Task, g: &mut Gen) -> Vec<Case> {

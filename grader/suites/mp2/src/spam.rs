@@ -59,17 +59,7 @@ struct Emails {
 }
 
 fn emails() -> Emails {
-    let (mut texts, mut labels) = (Vec::new(), Vec::new());
-    for line in data::text("spamassassin").lines() {
-        let f: Vec<&str> = line.splitn(3, '\t').collect();
-        assert_eq!(f.len(), 3, "spamassassin: three fields per line");
-        labels.push(match f[0] {
-            "ham" => 0,
-            "spam" => 1,
-            other => panic!("spamassassin: label {other:?}"),
-        });
-        texts.push(format!("{}\n{}", f[1], f[2]));
-    }
+    let (texts, labels) = data::emails("spamassassin");
     Emails { texts, labels }
 }
 

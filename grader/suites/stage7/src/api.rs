@@ -139,37 +139,7 @@ fn shutdown_cases(g: &mut Gen) -> Vec<Case> {
 fn check_shutdown(ctx: &CheckCtx) -> Result<(), Failure> {
     let s = ctx.served();
     s.same_answers(RTOL)?;
-    let (e, g) = (s.reference.terminated(1), s.student.terminated(1));
-    let (Some(e_ready), Some(g_ready)) = (&e.ready, &g.ready) else { unreachable!("the step asks readiness") };
-    let (Some(e_in), Some(g_in)) = (&e.inflight, &g.inflight) else { unreachable!("the step sends a request") };
-    if e_ready.status != 503 || e_in.status != 200 || e.exit_code != Some(0) {
-        return Err(Failure::plain(format!(
-            "the reference's shutdown went wrong (readiness {}, the request in flight {}, exit {:?}): a bug in the \
-             grader, not in your code: please report it",
-            e_ready.describe(),
-            e_in.describe(),
-            e.exit_code
-        )));
-    }
-    if g_ready.status != 503 {
-        return Err(Failure::plain(format!(
-            "readiness just after SIGTERM: expected status 503 (draining), got {}: a load balancer would keep \
-             sending requests to a service that is going away",
-            g_ready.describe()
-        )));
-    }
-    if g_in.status != 200 {
-        return Err(Failure::plain(format!(
-            "the request in flight when SIGTERM came: expected status 200, got {}: requests already accepted must \
-             be finished",
-            g_in.describe()
-        )));
-    }
-    match (g.exit_ms, g.exit_code) {
-        (None, _) => Err(Failure::plain("still running 2 s after SIGTERM: killed")),
-        (Some(_), Some(0)) => Ok(()),
-        (Some(_), code) => Err(Failure::plain(format!("exited after SIGTERM with {code:?}, not 0"))),
-    }
+    grader_suite_api::service::check_graceful(s.reference.terminated(1), s.student.terminated(1), "request", "2 s")
 }
 
 /// Speed under load, against the reference's measured in alternating rounds: a closed loop at
