@@ -109,6 +109,10 @@ struct ExerciseEntry {
     /// `Dockerfile`): such an exercise runs nothing of the student's and has no glue line.
     #[serde(default)]
     static_files: Vec<String>,
+    /// Its verdict compares times with the reference's though it has no speed target (a
+    /// service's latency under load): graded one submission at a time in a batch.
+    #[serde(default)]
+    timed: bool,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy)]
@@ -222,6 +226,8 @@ pub struct Exercise {
     /// Files of the crate judged as text (`Dockerfile`), relative to the crate: the exercise
     /// runs nothing of the student's (see [`crate::run`]).
     pub static_files: Vec<String>,
+    /// Its checks compare times with the reference's (the manifest key `timed`).
+    pub timed: bool,
     /// The manifest file that declares it.
     pub source: PathBuf,
     /// Its input parts, as its glue line names them (see [`crate::glue`]).
@@ -694,6 +700,7 @@ fn validate(
         forbid: e.forbid,
         allow: e.allow,
         static_files: e.static_files,
+        timed: e.timed,
         source: path.to_path_buf(),
         inputs: Vec::new(),
         outputs: Vec::new(),

@@ -113,13 +113,16 @@ pub fn batch(root: &Path, a: BatchArgs) -> Result<u8> {
     // submissions graded side by side would share its cores and make the ratios noisy.
     let timed = selected
         .iter()
-        .filter(|e| meta.speed && e.speed.as_ref().is_some_and(|t| t.device == grader_engine::manifest::Device::Cpu))
+        .filter(|e| {
+            e.timed
+                || (meta.speed && e.speed.as_ref().is_some_and(|t| t.device == grader_engine::manifest::Device::Cpu))
+        })
         .count();
     let jobs = match a.jobs {
         Some(j) => {
             if j > 1 && timed > 0 && !a.quiet {
                 eprintln!(
-                    "warning: {timed} exercise(s) have CPU speed targets; with --jobs {j} submissions share the cores \
+                    "warning: {timed} exercise(s) have CPU speed targets or timed checks; with --jobs {j} submissions share the cores \
                      and speed ratios are noisier. For final grades use --jobs 1, or --no-speed now and \
                      `--exercise ID --jobs 1` for the timed ones."
                 );
