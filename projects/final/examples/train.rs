@@ -12,7 +12,7 @@
 //! to 1000 held-out examples (stratified, from the seed), trains, prints the loss per epoch, the
 //! time and the held-out accuracy, and writes `DIR/models/v{N}.bin` through your `Store`.
 
-use capstone::given::{accuracy, f1, parse_digits, parse_emails, version_name, Task};
+use capstone::given::{accuracy, parse_digits, parse_emails, version_name, Task};
 use capstone::store::Store;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -87,9 +87,6 @@ fn main() {
         curve.join(", ")
     );
     print!("held-out accuracy {:.4} on {} examples", accuracy(&test.labels, &predicted), test.len());
-    if task == Task::Spam {
-        print!(", F1(spam) {:.4}", f1(&test.labels, &predicted, 1));
-    }
     println!();
 
     let store = Store::open(&data_dir).unwrap_or_else(|e| usage(&format!("{}: {e}", data_dir.display())));

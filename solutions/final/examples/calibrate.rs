@@ -8,7 +8,7 @@
 //! RAYON_NUM_THREADS=1 cargo run --release -p capstone-solution --example calibrate -- digits
 //! ```
 
-use capstone::given::{accuracy, f1, parse_digits, parse_emails, Task, TrainingSet};
+use capstone::given::{accuracy, parse_digits, parse_emails, Task, TrainingSet};
 use std::time::Instant;
 
 fn main() {
@@ -66,4 +66,21 @@ fn run(task: Task, all: &TrainingSet) {
         mean(&secs),
         max(&secs)
     );
+}
+
+/// F1 of the label `positive`: `2 tp / (2 tp + fp + fn)`, 0 without a true positive (here, not in
+/// `given.rs`: F1 is part of a graded Stage 2 exercise, `classification_report`).
+fn f1(labels: &[u32], predicted: &[u32], positive: u32) -> f64 {
+    let (mut tp, mut wrong) = (0usize, 0usize);
+    for (&t, &p) in labels.iter().zip(predicted) {
+        match (t == positive, p == positive) {
+            (true, true) => tp += 1,
+            (true, false) | (false, true) => wrong += 1,
+            _ => {}
+        }
+    }
+    if tp == 0 {
+        return 0.0;
+    }
+    2.0 * tp as f64 / (2 * tp + wrong) as f64
 }

@@ -330,20 +330,3 @@ pub fn accuracy(labels: &[u32], predicted: &[u32]) -> f64 {
     }
     labels.iter().zip(predicted).filter(|(a, b)| a == b).count() as f64 / labels.len() as f64
 }
-
-/// F1 score of the label `positive` (1, spam, for the task "spam"): `2 tp / (2 tp + fp + fn)`;
-/// 0 when there is no true positive.
-pub fn f1(labels: &[u32], predicted: &[u32], positive: u32) -> f64 {
-    let (mut tp, mut wrong) = (0usize, 0usize);
-    for (&t, &p) in labels.iter().zip(predicted) {
-        match (t == positive, p == positive) {
-            (true, true) => tp += 1,
-            (true, false) | (false, true) => wrong += 1,
-            _ => {}
-        }
-    }
-    if tp == 0 {
-        return 0.0;
-    }
-    2.0 * tp as f64 / (2 * tp + wrong) as f64
-}
