@@ -537,6 +537,11 @@ impl Probe {
         Ok(self.running.as_mut().expect("just spawned"))
     }
 
+    /// The executable this probe runs.
+    pub fn exe(&self) -> &Path {
+        &self.exe
+    }
+
     /// Runs one call of `exercise` on `input` within `timeout`.
     pub fn call(&mut self, exercise: &str, input: &Value, timeout: Duration) -> CallResult {
         self.call_bounded(exercise, input, timeout, grader_protocol::MAX_FRAME)

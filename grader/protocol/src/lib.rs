@@ -265,10 +265,15 @@ pub enum Outcome {
 
 /// Writes one frame.
 pub fn write_frame<W: Write, T: Serialize>(w: &mut W, msg: &T) -> io::Result<()> {
-    let body = postcard::to_stdvec(msg).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    let body = encode(msg)?;
     w.write_all(&(body.len() as u32).to_le_bytes())?;
     w.write_all(&body)?;
     w.flush()
+}
+
+/// `msg`'s frame body: what [`write_frame`] sends after the length.
+pub fn encode<T: Serialize>(msg: &T) -> io::Result<Vec<u8>> {
+    postcard::to_stdvec(msg).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 /// The size of `msg`'s frame body in bytes (what [`write_frame`] would send after the length).

@@ -330,6 +330,14 @@ impl LoadStats {
     pub fn total(&self) -> u64 {
         self.statuses.values().sum()
     }
+    /// The median round's p99 latency: a short load's p99 over every round is a handful of
+    /// requests, which one stall of the machine (not of the service) decides; a service that is
+    /// slow is slow in most rounds.
+    pub fn median_round_p99_ms(&self) -> f64 {
+        let mut v: Vec<f64> = self.rounds.iter().map(|r| r.p99_ms).collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(self.p99_ms)
+    }
     /// Every counted request answered 200; the failure names the load step `name` and the
     /// statuses seen.
     pub fn all_ok(&self, name: &str) -> Result<(), Failure> {
