@@ -62,6 +62,10 @@ fn a_class_of_final_projects_is_graded_and_the_rubric_is_merged_into_every_expor
     let parts = carol.to_string();
     assert!(parts.contains("final.digits.auth") && !parts.contains("final.spam.train"), "carol's task");
     assert_eq!(g["alice"]["rubric:design"], "not entered");
+    // The other task's parts: empty, not 0 (never graded).
+    assert_eq!((g["alice"]["final.spam.train"].as_str(), g["alice"]["final.digits.train"].as_str()), ("10", ""));
+    assert_eq!((g["bob"]["final.spam.train"].as_str(), g["bob"]["final.digits.train"].as_str()), ("0", ""));
+    assert_eq!((g["carol"]["final.digits.auth"].as_str(), g["carol"]["final.spam.auth"].as_str()), ("0", ""));
 
     // One score by hand, the rest from a CSV.
     let o = grader(&[

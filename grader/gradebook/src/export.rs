@@ -3,7 +3,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `gradebook.csv` | one row per student: `student, outcome, score, max_score, percent, submitted_at, committed_at, late_days, penalty_percent, final_score, message`, then one column per exercise id (its score); `submitted_at` is the time the late policy used (the submission list's, else when the grader received it), `committed_at` the commit date or file time the student's submission claims (shown, never used). When the stage has manual rubric items ([`crate::rubric`]), `score` and `max_score` include them, `automatic_score, automatic_max, rubric_score, rubric_max, rubric_not_entered` follow `message`, and one `rubric:<item>` column per item ends the row (its points, or `not entered`) |
+//! | `gradebook.csv` | one row per student: `student, outcome, score, max_score, percent, submitted_at, committed_at, late_days, penalty_percent, final_score, message`, then one column per exercise id (its score; empty for a part of another task of a project whose tasks are alternatives); `submitted_at` is the time the late policy used (the submission list's, else when the grader received it), `committed_at` the commit date or file time the student's submission claims (shown, never used). When the stage has manual rubric items ([`crate::rubric`]), `score` and `max_score` include them, `automatic_score, automatic_max, rubric_score, rubric_max, rubric_not_entered` follow `message`, and one `rubric:<item>` column per item ends the row (its points, or `not entered`) |
 //! | `canvas.csv` | Canvas's gradebook import: `Student, ID, SIS User ID, SIS Login ID, Section, <assignment> [(<id>)]`, a `Points Possible` row first |
 //! | `moodle.csv` | Moodle's "Import grades from CSV": `username, email, idnumber, <assignment>, feedback` (map the identity column and the grade and feedback columns when importing) |
 //! | `students/<id>/report.json` | the student's record: outcome, scores, submission time (and where it came from), received and commit times, late penalty, the engine's report (schema of `grader check --json`) |
@@ -328,7 +328,14 @@ pub fn gradebook_csv(rows: &[Graded], meta: &BatchMeta, rubric: &[RubricItem]) -
                 missing.join(" "),
             ]);
         }
-        rec.extend(meta.exercises.iter().map(|e| num(by_id.get(e.id.as_str()).copied().unwrap_or(0.0))));
+        // A project's tasks are alternatives: another task's parts are left empty, not 0 (the
+        // student was not graded on them).
+        let other_task = |id: &str| meta.alternatives && !by_id.is_empty() && !by_id.contains_key(id);
+        rec.extend(meta.exercises.iter().map(|e| match by_id.get(e.id.as_str()) {
+            Some(score) => num(*score),
+            None if other_task(&e.id) => String::new(),
+            None => num(0.0),
+        }));
         rec.extend(
             g.rubric.marks.iter().map(|m| if m.entry.is_some() { num(m.points) } else { NOT_ENTERED.to_string() }),
         );
