@@ -531,8 +531,9 @@ fn grade_static(
 }
 
 /// The reference's answers computed so far in this process, by [`answer_key`]: a second grading
-/// of the same cases (every submission of a batch graded in one process, a stub graded after the
-/// reference, the course's own trials) asks the reference once. Bounded: at most
+/// of the same cases in one process (`grader watch` after a save, `grader dev check`'s stubs after
+/// its reference, the course's own trials) asks the reference once; `grader batch` grades each
+/// submission in a worker process of its own, so there it does not carry over. Bounded: at most
 /// [`REMEMBERED_BYTES`] of answers, none larger than [`REMEMBERED_ANSWER`].
 static REMEMBERED: std::sync::Mutex<Option<(Answers, usize)>> = std::sync::Mutex::new(None);
 /// The remembered answers and the time each took, by key.

@@ -569,8 +569,6 @@ fn kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Both services' latency histograms of a load step, as curves (share of requests per
-/// latency bucket).
 /// A [`Terminate`] step judged as a load balancer needs it: readiness 503 at once after SIGTERM,
 /// the request in flight answered 200, an exit with status 0 within the step's bound (`bound`, in
 /// words: "2 s"). `what` names the request in flight in messages ("request", "prediction").
@@ -611,6 +609,8 @@ pub fn check_graceful(e: &Terminated, g: &Terminated, what: &str, bound: &str) -
     }
 }
 
+/// Both services' latency histograms of a load step, as curves (share of requests per
+/// latency bucket).
 pub fn latency_figure(title: &str, reference: &LoadStats, student: &LoadStats) -> grader_report::Figure {
     let curve = |name: &str, l: &LoadStats| {
         let total = l.histogram.iter().map(|(_, n)| n).sum::<u64>().max(1) as f64;

@@ -163,9 +163,9 @@ fn load_cases(g: &mut Gen) -> Vec<Case> {
 const MEMORY_SLACK_MIB: f64 = 64.0;
 
 /// The student's throughput at least half the reference's, p99 latency at most 3 times the
-/// reference's plus 5 ms (the open loop's: the median of its three rounds'), every answer 200 and the same for the same request; the memory it takes
-/// on during the load at most 4 times the reference's plus 64 MiB (a service that keeps
-/// something of every request grows without bound).
+/// reference's plus 5 ms (the open loop's: the median of its three rounds'), every answer 200
+/// and the same for the same request; the memory it takes on during the load at most 4 times the
+/// reference's plus 64 MiB (a service that keeps something of every request grows without bound).
 fn check_load(ctx: &CheckCtx) -> Result<(), Failure> {
     let s = ctx.served();
     s.same_answers(RTOL)?;
@@ -226,10 +226,12 @@ fn check_load(ctx: &CheckCtx) -> Result<(), Failure> {
             )));
         }
         // The open loop's rounds are 450 requests each: its p99 is the median round's.
-        let (gp, ep) =
-            if step == 3 { (g.median_round_p99_ms(), e.median_round_p99_ms()) } else { (g.p99_ms, e.p99_ms) };
+        let (which, gp, ep) = if step == 3 {
+            ("p99 latency (median of the rounds)", g.median_round_p99_ms(), e.median_round_p99_ms())
+        } else {
+            ("p99 latency", g.p99_ms, e.p99_ms)
+        };
         if gp > 3.0 * ep + 5.0 {
-            let which = if step == 3 { "p99 latency (median of the rounds)" } else { "p99 latency" };
             return Err(Failure::plain(format!(
                 "{name}: {which} {gp:.2} ms, more than 3 times the reference's {ep:.2} ms plus 5 ms"
             )));
